@@ -1,0 +1,12 @@
+export type { Collector, CollectContext, CollectResult, Sample } from './collectors/collector.js';
+export { NotApplicableError } from './collectors/collector.js';
+export { createCollectors, COLLECTOR_FACTORIES } from './collectors/registry.js';
+export { createHostFs, type HostFs } from './collectors/proc-source.js';
+export { Scheduler, type Round, type CollectorOutcome } from './scheduler.js';
+export { Connection, ingestUrl, type ConnectionState } from './transport/connection.js';
+export { Outbox } from './transport/outbox.js';
+export { backoffDelay } from './transport/backoff.js';
+export { loadAgentConfig, validateAgentConfig, writeAgentConfig, type AgentConfig } from './config.js';
+export { startAgent } from './runtime.js';
+export { AgentError, AGENT_ERRORS } from './errors.js';
+export { main } from './cli/main.js';

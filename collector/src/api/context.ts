@@ -1,0 +1,30 @@
+import type { Agents } from '../auth/agents.js';
+import type { ApiKeys } from '../auth/api-keys.js';
+import type { EnrollmentTokens } from '../auth/enrollment-tokens.js';
+import type { ResolvedConfig } from '../config/load.js';
+import type { IngestServer } from '../ingest/ws-server.js';
+import type { Outbox } from '../notify/outbox.js';
+import type { AlertManager } from '../rules/alert-manager.js';
+import type { AlertStore } from '../rules/alert-store.js';
+import type { LatestValues } from '../storage/latest.js';
+import type { SampleStore } from '../storage/sample-store.js';
+import type { TlsMaterial } from '../tls/material.js';
+import type { Targets } from '../targets/targets.js';
+
+/** What route plugins may use. Each plugin takes only the parts it needs. */
+export interface ApiContext {
+  readonly config: ResolvedConfig;
+  readonly tls: TlsMaterial | undefined;
+  readonly agents: Agents;
+  readonly apiKeys: ApiKeys;
+  readonly tokens: EnrollmentTokens;
+  readonly targets: Targets;
+  readonly store: SampleStore;
+  readonly latest: LatestValues;
+  readonly alerts: AlertStore;
+  readonly alertManager: AlertManager;
+  readonly outbox: Outbox;
+  readonly ingest: IngestServer;
+  readonly baseUrl: () => string;
+  readonly clock: () => number;
+}

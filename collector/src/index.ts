@@ -1,0 +1,11 @@
+export { buildApp, type CollectorApp, type BuildOptions } from './app.js';
+export { loadConfig, resolveConfig, defaultDataDir, type ResolvedConfig } from './config/load.js';
+export { CollectorConfigSchema, type CollectorConfig } from './config/schema.js';
+export { CollectorError, COLLECTOR_ERRORS } from './errors.js';
+export { openDatabase, migrate } from './db/open.js';
+export { MIGRATIONS, SCHEMA_VERSION } from './db/migrations.js';
+export { evaluateSample, evaluateTime, compare, fingerprint, type AlertState, type Transition } from './rules/engine.js';
+export { compileRules, type Rule } from './rules/compile.js';
+export { renderTemplate } from './rules/template.js';
+export { classifyAddress, addressAllowed } from './notify/address-guard.js';
+export { main } from './cli/main.js';

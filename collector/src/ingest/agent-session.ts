@@ -1,0 +1,138 @@
+import {
+  CLOSE_CODES,
+  PROTOCOL_VERSION,
+  decodeAgentMessage,
+  fromWireValue,
+  isProtocolSupported,
+  labelsKey,
+  type AgentSettings,
+  type CollectorMessage,
+  type HelloMessage,
+  type MetricsMessage,
+} from '@hallmonitor/shared';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import type { AgentIdentity } from '../auth/agents.js';
+import type { StoredSample } from '../storage/sample-store.js';
+import type { GroupCommitter } from './group-commit.js';
+import { TokenBucket, type IngestLimits } from './limits.js';
+
+export interface SessionDeps {
+  readonly committer: GroupCommitter;
+  readonly limits: IngestLimits;
+  readonly logger: Logger;
+  readonly settings: () => AgentSettings;
+  readonly onHello: (identity: AgentIdentity, hello: HelloMessage) => void;
+  readonly onClose: (session: AgentSession) => void;
+}
+
+/**
+ * One authenticated agent connection: hello first, then metrics batches, each
+ * acknowledged after its commit. Any protocol violation closes this socket
+ * with a code and reason and stores nothing of the offending message.
+ */
+export class AgentSession {
+  readonly identity: AgentIdentity;
+  readonly #ws: WebSocket;
+  readonly #d: SessionDeps;
+  readonly #log: Logger;
+  #phase: 'awaiting_hello' | 'ready' | 'closed' = 'awaiting_hello';
+  #epoch = '';
+  #helloTimer: NodeJS.Timeout;
+  #pingTimer: NodeJS.Timeout | undefined;
+  #alive = true;
+  readonly #series = new Set<string>();
+  readonly #bucket: TokenBucket;
+  /** Acks go out in sequence order even if commits finish out of order. */
+  #ackChain: Promise<void> = Promise.resolve();
+
+  constructor(ws: WebSocket, identity: AgentIdentity, deps: SessionDeps) {
+    this.#ws = ws;
+    this.identity = identity;
+    this.#d = deps;
+    this.#log = deps.logger.child({ module: 'ingest', agentId: identity.agentId });
+    this.#bucket = new TokenBucket(deps.limits.samplesPerSecond, deps.limits.sampleBurst);
+    this.#helloTimer = setTimeout(() => this.close(CLOSE_CODES.handshakeTimeout, `no hello within ${deps.limits.helloTimeoutMs} ms`), deps.limits.helloTimeoutMs);
+    ws.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
+    ws.on('pong', () => {
+      this.#alive = true;
+    });
+    ws.on('close', () => this.#onClosed());
+    ws.on('error', (err) => this.#log.debug({ err: err.message }, 'socket error'));
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#phase === 'closed') return;
+    this.#log.warn({ code, reason }, 'closing agent connection');
+    this.#phase = 'closed';
+    // Close reasons are limited to 123 bytes by the WebSocket protocol.
+    this.#ws.close(code, reason.slice(0, 120));
+    setTimeout(() => this.#ws.terminate(), 2000).unref();
+  }
+
+  #send(msg: CollectorMessage): void {
+    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(JSON.stringify(msg));
+  }
+
+  #onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.#phase === 'closed') return;
+    if (isBinary) return this.close(CLOSE_CODES.protocolError, 'binary frames are not part of the protocol');
+    const res = decodeAgentMessage(data);
+    if (!res.ok) return this.close(res.code === 'HM_MSG_TOO_LARGE' ? CLOSE_CODES.messageTooBig : CLOSE_CODES.protocolError, `${res.code}: ${res.reason}`);
+    const msg = res.message;
+    if (msg.type === 'hello') return this.#onHello(msg);
+    if (this.#phase !== 'ready') return this.close(CLOSE_CODES.protocolError, 'HM_MSG_ORDER: metrics before hello');
+    return this.#onMetrics(msg);
+  }
+
+  #onHello(hello: HelloMessage): void {
+    if (this.#phase !== 'awaiting_hello') return this.close(CLOSE_CODES.protocolError, 'HM_MSG_ORDER: second hello');
+    clearTimeout(this.#helloTimer);
+    if (!isProtocolSupported(hello.protocolVersion)) {
+      return this.close(CLOSE_CODES.unsupportedVersion, `HM_PROTOCOL_VERSION: version ${hello.protocolVersion} not supported`);
+    }
+    if (hello.agentId !== this.identity.agentId) {
+      // Identity comes from the credential; a payload claiming another agent is an attack or a bug.
+      return this.close(CLOSE_CODES.unauthorized, 'HM_IDENTITY: hello agentId does not match the credential');
+    }
+    this.#epoch = hello.epoch;
+    this.#phase = 'ready';
+    this.#d.onHello(this.identity, hello);
+    const highWaterSeq = this.#d.committer.highWater(this.identity.agentId, hello.epoch);
+    this.#send({ v: PROTOCOL_VERSION, type: 'welcome', acceptedVersion: Math.min(hello.protocolVersion, PROTOCOL_VERSION), agentId: this.identity.agentId, highWaterSeq, settings: this.#d.settings() });
+    this.#log.info({ agentVersion: hello.agentVersion, epoch: hello.epoch, highWaterSeq }, 'agent connected');
+    this.#pingTimer = setInterval(() => {
+      if (!this.#alive) return this.#ws.terminate();
+      this.#alive = false;
+      this.#ws.ping();
+    }, this.#d.limits.pingIntervalMs);
+    this.#pingTimer.unref();
+  }
+
+  #onMetrics(m: MetricsMessage): void {
+    if (m.epoch !== this.#epoch) return this.close(CLOSE_CODES.protocolError, 'HM_MSG_EPOCH: metrics for another epoch than hello');
+    if (!this.#bucket.take(m.samples.length)) return this.close(CLOSE_CODES.rateLimited, 'HM_RATE: sample rate limit exceeded');
+    const samples: StoredSample[] = [];
+    for (const s of m.samples) {
+      const key = `${s.name}\u0000${labelsKey(s.labels)}`;
+      if (!this.#series.has(key)) {
+        if (this.#series.size >= this.#d.limits.maxSeriesPerAgent) return this.close(CLOSE_CODES.rateLimited, `HM_SERIES_CAP: more than ${this.#d.limits.maxSeriesPerAgent} series`);
+        this.#series.add(key);
+      }
+      samples.push({ metric: s.name, labels: s.labels, value: fromWireValue(s.value), ts: s.timestamp });
+    }
+    const commit = this.#d.committer.submit({ agentId: this.identity.agentId, targetId: this.identity.targetId, epoch: m.epoch, seq: m.seq, samples });
+    this.#ackChain = this.#ackChain.then(async () => {
+      const outcome = await commit;
+      if (!outcome.ok) return this.close(CLOSE_CODES.unavailable, 'HM_UNAVAILABLE: cannot store right now, retry later');
+      this.#send({ v: PROTOCOL_VERSION, type: 'ack', epoch: m.epoch, seq: m.seq });
+    });
+  }
+
+  #onClosed(): void {
+    clearTimeout(this.#helloTimer);
+    clearInterval(this.#pingTimer);
+    this.#phase = 'closed';
+    this.#d.onClose(this);
+  }
+}

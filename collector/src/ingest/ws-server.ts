@@ -1,0 +1,113 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { CLOSE_CODES, WIRE_LIMITS, type AgentSettings, type HelloMessage } from '@hallmonitor/shared';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { AgentIdentity, Agents } from '../auth/agents.js';
+import { AgentSession } from './agent-session.js';
+import type { GroupCommitter } from './group-commit.js';
+import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.js';
+
+export const INGEST_PATH = '/api/v1/agent/ws';
+
+export interface IngestServerOptions {
+  readonly agents: Agents;
+  readonly committer: GroupCommitter;
+  readonly logger: Logger;
+  readonly settings: () => AgentSettings;
+  readonly onHello: (identity: AgentIdentity, hello: HelloMessage) => void;
+  readonly limits?: Partial<IngestLimits>;
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+/**
+ * Agent WebSocket ingest. Authentication happens in the HTTP upgrade, before a
+ * single WebSocket message is read; compression is off (compression bombs) and
+ * messages are capped at the wire limit.
+ */
+export class IngestServer {
+  readonly #o: IngestServerOptions;
+  readonly #log: Logger;
+  readonly #limits: IngestLimits;
+  readonly #wss: WebSocketServer;
+  readonly #sessions = new Map<string, AgentSession>();
+  readonly #perIp = new Map<string, number>();
+
+  constructor(opts: IngestServerOptions) {
+    this.#o = opts;
+    this.#log = opts.logger.child({ module: 'ingest' });
+    this.#limits = { ...DEFAULT_INGEST_LIMITS, ...opts.limits };
+    this.#wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: WIRE_LIMITS.maxMessageBytes, clientTracking: false });
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#onUpgrade(req, socket, head));
+  }
+
+  get connectedAgents(): number {
+    return this.#sessions.size;
+  }
+
+  isConnected(agentId: string): boolean {
+    return this.#sessions.has(agentId);
+  }
+
+  /** Closes a revoked agent's live socket at once. */
+  disconnect(agentId: string, code: number, reason: string): void {
+    this.#sessions.get(agentId)?.close(code, reason);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.#sessions.values()) s.close(CLOSE_CODES.goingAway, 'collector shutting down');
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+
+  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== INGEST_PATH) return refuse(socket, 404, 'Not Found');
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const count = this.#perIp.get(ip) ?? 0;
+    if (count >= this.#limits.maxConnectionsPerIp) {
+      this.#log.warn({ ip }, 'too many connections from one address');
+      return refuse(socket, 429, 'Too Many Requests');
+    }
+    const auth = req.headers.authorization ?? '';
+    const identity = auth.startsWith('Bearer ') ? this.#o.agents.authenticate(auth.slice(7).trim()) : undefined;
+    if (!identity) {
+      this.#log.warn({ ip }, 'agent connection refused: missing or invalid credential');
+      return refuse(socket, 401, 'Unauthorized');
+    }
+    this.#perIp.set(ip, count + 1);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      const n = (this.#perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) this.#perIp.delete(ip);
+      else this.#perIp.set(ip, n);
+    };
+    socket.once('close', release);
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      const previous = this.#sessions.get(identity.agentId);
+      const session = new AgentSession(ws, identity, {
+        committer: this.#o.committer,
+        limits: this.#limits,
+        logger: this.#o.logger,
+        settings: this.#o.settings,
+        onHello: this.#o.onHello,
+        onClose: (s) => {
+          release();
+          if (this.#sessions.get(s.identity.agentId) === s) this.#sessions.delete(s.identity.agentId);
+        },
+      });
+      this.#sessions.set(identity.agentId, session);
+      // One live connection per agent: a reconnect replaces a half-dead socket.
+      previous?.close(CLOSE_CODES.normal, 'replaced by a newer connection');
+    });
+  }
+}

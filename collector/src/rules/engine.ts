@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import { labelsKey, labelsMatch } from '@hallmonitor/shared';
+import type { Op, Rule } from './compile.js';
+
+/*
+ * The rule engine is pure: (rules, alert state, a sample or the time) in,
+ * state changes and transitions out. Storage, notification and the clock live
+ * at its edges, so every transition is testable with a fake clock.
+ */
+
+export interface RuleTarget {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly site: string | null;
+  readonly building: string | null;
+  readonly room: string | null;
+}
+
+export interface EvalSample {
+  readonly metric: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+export interface AlertState {
+  readonly fingerprint: string;
+  readonly rule: string;
+  readonly targetId: string;
+  readonly metric: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly phase: 'pending' | 'firing';
+  /** When the condition first held (pending start). */
+  readonly since: number;
+  /** When it started firing. */
+  readonly startsAt?: number;
+  readonly value: number;
+}
+
+export interface Transition {
+  readonly kind: 'firing' | 'resolved';
+  readonly rule: Rule;
+  readonly state: AlertState;
+  readonly at: number;
+}
+
+export interface EvalResult {
+  readonly upserts: readonly AlertState[];
+  readonly deletes: readonly string[];
+  readonly transitions: readonly Transition[];
+}
+
+const EMPTY: EvalResult = Object.freeze({ upserts: [], deletes: [], transitions: [] });
+
+export function compare(op: Op, value: number, threshold: number): boolean {
+  // NaN satisfies nothing: a broken sensor neither fires nor resolves by itself.
+  if (Number.isNaN(value)) return false;
+  switch (op) {
+    case '>': return value > threshold;
+    case '>=': return value >= threshold;
+    case '<': return value < threshold;
+    case '<=': return value <= threshold;
+    case '==': return value === threshold;
+    case '!=': return value !== threshold;
+  }
+}
+
+export function fingerprint(rule: string, targetId: string, metric: string, labels: Readonly<Record<string, string>>): string {
+  return createHash('sha256').update(`${rule}\u0000${targetId}\u0000${metric}\u0000${labelsKey(labels)}`).digest('hex').slice(0, 24);
+}
+
+export function ruleApplies(rule: Rule, target: RuleTarget, sample: EvalSample): boolean {
+  if (rule.metric !== sample.metric || !labelsMatch(sample.labels, rule.match)) return false;
+  const s = rule.scope;
+  if (s.site !== undefined && s.site !== target.site) return false;
+  if (s.building !== undefined && s.building !== target.building) return false;
+  if (s.room !== undefined && s.room !== target.room) return false;
+  if (s.kind !== undefined && s.kind !== target.kind) return false;
+  if (s.targets && !s.targets.includes(target.id) && !s.targets.includes(target.name)) return false;
+  return true;
+}
+
+/** Evaluates one new latest sample against every rule that applies to it. */
+export function evaluateSample(
+  rules: readonly Rule[],
+  state: ReadonlyMap<string, AlertState>,
+  target: RuleTarget,
+  sample: EvalSample,
+  now: number,
+): EvalResult {
+  const upserts: AlertState[] = [];
+  const deletes: string[] = [];
+  const transitions: Transition[] = [];
+  for (const rule of rules) {
+    if (!ruleApplies(rule, target, sample)) continue;
+    const fp = fingerprint(rule.name, target.id, sample.metric, sample.labels);
+    const cur = state.get(fp);
+    const breaching = compare(rule.op, sample.value, rule.threshold);
+    if (!cur) {
+      if (!breaching) continue;
+      const base = { fingerprint: fp, rule: rule.name, targetId: target.id, metric: sample.metric, labels: sample.labels, since: now, value: sample.value };
+      if (rule.forMs === 0) {
+        const next: AlertState = { ...base, phase: 'firing', startsAt: now };
+        upserts.push(next);
+        transitions.push({ kind: 'firing', rule, state: next, at: now });
+      } else {
+        upserts.push({ ...base, phase: 'pending' });
+      }
+    } else if (cur.phase === 'pending') {
+      if (!breaching) {
+        deletes.push(fp);
+      } else if (now - cur.since >= rule.forMs) {
+        const next: AlertState = { ...cur, phase: 'firing', startsAt: now, value: sample.value };
+        upserts.push(next);
+        transitions.push({ kind: 'firing', rule, state: next, at: now });
+      } else {
+        upserts.push({ ...cur, value: sample.value });
+      }
+    } else {
+      const stillBad = compare(rule.op, sample.value, rule.recover ?? rule.threshold);
+      if (stillBad) {
+        upserts.push({ ...cur, value: sample.value });
+      } else {
+        deletes.push(fp);
+        transitions.push({ kind: 'resolved', rule, state: { ...cur, value: sample.value }, at: now });
+      }
+    }
+  }
+  return transitions.length || upserts.length || deletes.length ? { upserts, deletes, transitions } : EMPTY;
+}
+
+/**
+ * Promotes pending alerts whose `for` has elapsed, without waiting for the next
+ * sample: the last value still breached when it arrived.
+ */
+export function evaluateTime(rules: readonly Rule[], state: ReadonlyMap<string, AlertState>, now: number): EvalResult {
+  const byName = new Map(rules.map((r) => [r.name, r]));
+  const upserts: AlertState[] = [];
+  const deletes: string[] = [];
+  const transitions: Transition[] = [];
+  for (const cur of state.values()) {
+    const rule = byName.get(cur.rule);
+    if (!rule) {
+      // The rule was removed by a reload: drop its pending state; firing ones resolve.
+      deletes.push(cur.fingerprint);
+      if (cur.phase === 'firing') transitions.push({ kind: 'resolved', rule: { ...PLACEHOLDER_RULE, name: cur.rule }, state: cur, at: now });
+      continue;
+    }
+    if (cur.phase === 'pending' && now - cur.since >= rule.forMs) {
+      const next: AlertState = { ...cur, phase: 'firing', startsAt: now };
+      upserts.push(next);
+      transitions.push({ kind: 'firing', rule, state: next, at: now });
+    }
+  }
+  return transitions.length || upserts.length || deletes.length ? { upserts, deletes, transitions } : EMPTY;
+}
+
+const PLACEHOLDER_RULE: Rule = {
+  name: '',
+  metric: '',
+  match: {},
+  scope: {},
+  op: '>',
+  threshold: 0,
+  forMs: 0,
+  severity: 'info',
+  notify: [],
+  summary: '{{rule}} on {{target.name}} resolved (rule removed)',
+};
+
+/** Applies an EvalResult to a mutable state map. */
+export function applyResult(state: Map<string, AlertState>, res: EvalResult): void {
+  for (const fp of res.deletes) state.delete(fp);
+  for (const s of res.upserts) state.set(s.fingerprint, s);
+}

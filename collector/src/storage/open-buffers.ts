@@ -1,0 +1,117 @@
+import { CHUNK_WINDOW_MS } from './chunk-table.js';
+
+/**
+ * The in-memory side of the head: samples of one series in one chunk window
+ * that are durable in the head log but not yet sealed into a chunk. Kept as
+ * sorted plain arrays so out-of-order samples are a binary-search insert and a
+ * chunk is always encoded from sorted, duplicate-free data.
+ */
+export class OpenBuffer {
+  readonly seriesId: number;
+  readonly windowStart: number;
+  readonly ts: number[] = [];
+  readonly values: number[] = [];
+  /** Oldest and newest head_log row holding samples of this buffer: the log is kept from minHeadId on. */
+  minHeadId = Number.POSITIVE_INFINITY;
+  maxHeadId = 0;
+  /** Wall-clock time the buffer was opened; bounds how long a future-dated window pins the head log. */
+  readonly openedAt: number;
+
+  constructor(seriesId: number, windowStart: number, openedAt: number) {
+    this.seriesId = seriesId;
+    this.windowStart = windowStart;
+    this.openedAt = openedAt;
+  }
+
+  /** Inserts in time order; an equal timestamp keeps the first value and returns false. */
+  insert(t: number, v: number): boolean {
+    const ts = this.ts;
+    const n = ts.length;
+    if (n === 0 || t > (ts[n - 1] as number)) {
+      ts.push(t);
+      this.values.push(v);
+      return true;
+    }
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((ts[mid] as number) < t) lo = mid + 1;
+      else hi = mid;
+    }
+    if (ts[lo] === t) return false;
+    ts.splice(lo, 0, t);
+    this.values.splice(lo, 0, v);
+    return true;
+  }
+
+  get windowEnd(): number {
+    return this.windowStart + CHUNK_WINDOW_MS;
+  }
+}
+
+export class OpenBuffers {
+  readonly #bySeries = new Map<number, Map<number, OpenBuffer>>();
+  #count = 0;
+  #samples = 0;
+
+  get(seriesId: number, windowStart: number, now: number): OpenBuffer {
+    let windows = this.#bySeries.get(seriesId);
+    if (!windows) {
+      windows = new Map();
+      this.#bySeries.set(seriesId, windows);
+    }
+    let b = windows.get(windowStart);
+    if (!b) {
+      b = new OpenBuffer(seriesId, windowStart, now);
+      windows.set(windowStart, b);
+      this.#count++;
+    }
+    return b;
+  }
+
+  /** Buffers of one series, in window order. */
+  forSeries(seriesId: number): OpenBuffer[] {
+    const w = this.#bySeries.get(seriesId);
+    if (!w) return [];
+    return [...w.values()].sort((a, b) => a.windowStart - b.windowStart);
+  }
+
+  *all(): IterableIterator<OpenBuffer> {
+    for (const w of this.#bySeries.values()) yield* w.values();
+  }
+
+  remove(b: OpenBuffer): void {
+    const w = this.#bySeries.get(b.seriesId);
+    if (!w || w.get(b.windowStart) !== b) return;
+    w.delete(b.windowStart);
+    if (w.size === 0) this.#bySeries.delete(b.seriesId);
+    this.#count--;
+    this.#samples -= b.ts.length;
+  }
+
+  noteInserted(n: number): void {
+    this.#samples += n;
+  }
+
+  /** The first head_log row still needed; everything before it can be deleted. */
+  minHeadId(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const w of this.#bySeries.values()) for (const b of w.values()) if (b.minHeadId < min) min = b.minHeadId;
+    return min;
+  }
+
+  clear(): void {
+    this.#bySeries.clear();
+    this.#count = 0;
+    this.#samples = 0;
+  }
+
+  get size(): number {
+    return this.#count;
+  }
+
+  get samples(): number {
+    return this.#samples;
+  }
+}

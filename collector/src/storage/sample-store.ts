@@ -1,0 +1,41 @@
+import type { Labels } from '@hallmonitor/shared';
+
+export interface StoredSample {
+  readonly metric: string;
+  readonly labels: Readonly<Labels>;
+  readonly value: number;
+  /** Milliseconds since the Unix epoch. */
+  readonly ts: number;
+}
+
+export interface SeriesQuery {
+  readonly targetId: string;
+  readonly metric: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Bucket width; points are averaged per bucket when set. */
+  readonly stepMs?: number;
+}
+
+export interface SeriesPoints {
+  readonly metric: string;
+  readonly labels: Readonly<Labels>;
+  /** [timestampMs, value] in time order; non-finite values are null in JSON. */
+  readonly points: Array<[number, number]>;
+}
+
+export interface LatestSample extends StoredSample {
+  readonly targetId: string;
+}
+
+/**
+ * The time-series store as the rest of the collector sees it. Storage is
+ * reached only through this interface, so the engine behind it can change.
+ */
+export interface SampleStore {
+  /** Appends samples of one target. Runs inside the caller's transaction; returns how many were stored. */
+  append(targetId: string, samples: readonly StoredSample[]): number;
+  query(q: SeriesQuery): SeriesPoints[];
+  /** The newest sample of every series, used to rebuild in-memory latest values at start-up. */
+  latestAll(): LatestSample[];
+}

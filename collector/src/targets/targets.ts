@@ -1,0 +1,109 @@
+import type { Database } from 'better-sqlite3';
+import type { HostFacts } from '@hallmonitor/shared';
+import { newId } from '../auth/secrets.js';
+
+export type TargetKind = 'host' | 'ap';
+
+export interface Target {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: TargetKind;
+  readonly site: string | null;
+  readonly building: string | null;
+  readonly room: string | null;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly facts: Readonly<Record<string, unknown>>;
+  readonly agentId: string | null;
+  readonly createdAt: number;
+  lastSeen: number | null;
+}
+
+interface TargetRow {
+  id: string;
+  name: string;
+  kind: TargetKind;
+  site: string | null;
+  building: string | null;
+  room: string | null;
+  labels: string;
+  facts: string;
+  agent_id: string | null;
+  created_at: number;
+  last_seen: number | null;
+}
+
+function fromRow(r: TargetRow): Target {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    site: r.site,
+    building: r.building,
+    room: r.room,
+    labels: JSON.parse(r.labels) as Record<string, string>,
+    facts: JSON.parse(r.facts) as Record<string, unknown>,
+    agentId: r.agent_id,
+    createdAt: r.created_at,
+    lastSeen: r.last_seen,
+  };
+}
+
+/**
+ * Every monitored thing (agent hosts, polled APs). Kept in memory — a district
+ * has thousands, not millions — and written through to SQLite.
+ */
+export class Targets {
+  readonly #db: Database;
+  readonly #byId = new Map<string, Target>();
+
+  constructor(db: Database) {
+    this.#db = db;
+    for (const r of db.prepare('SELECT * FROM targets WHERE replaced_by IS NULL').all() as TargetRow[]) {
+      this.#byId.set(r.id, fromRow(r));
+    }
+  }
+
+  create(spec: { name: string; kind: TargetKind; site?: string | null; labels?: Record<string, string>; agentId?: string | null; now: number }): Target {
+    const t: Target = {
+      id: newId(spec.kind === 'host' ? 'h' : 'ap'),
+      name: spec.name,
+      kind: spec.kind,
+      site: spec.site ?? null,
+      building: spec.labels?.building ?? null,
+      room: spec.labels?.room ?? null,
+      labels: spec.labels ?? {},
+      facts: {},
+      agentId: spec.agentId ?? null,
+      createdAt: spec.now,
+      lastSeen: null,
+    };
+    this.#db
+      .prepare('INSERT INTO targets (id, name, kind, site, building, room, labels, facts, agent_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(t.id, t.name, t.kind, t.site, t.building, t.room, JSON.stringify(t.labels), '{}', t.agentId, t.createdAt);
+    this.#byId.set(t.id, t);
+    return t;
+  }
+
+  get(id: string): Target | undefined {
+    return this.#byId.get(id);
+  }
+
+  all(): Target[] {
+    return [...this.#byId.values()];
+  }
+
+  setFacts(id: string, facts: Readonly<HostFacts>): void {
+    const t = this.#byId.get(id);
+    if (!t) return;
+    this.#db.prepare('UPDATE targets SET facts = ? WHERE id = ?').run(JSON.stringify(facts), id);
+    this.#byId.set(id, { ...t, facts: { ...facts } });
+  }
+
+  /** Records contact; must be cheap, it runs on every batch. */
+  touch(id: string, now: number): void {
+    const t = this.#byId.get(id);
+    if (!t) return;
+    t.lastSeen = now;
+    this.#db.prepare('UPDATE targets SET last_seen = ? WHERE id = ?').run(now, id);
+  }
+}

@@ -1,0 +1,89 @@
+import type { TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { WIRE_LIMITS } from './limits.js';
+import {
+  AckMessage,
+  ErrorMessage,
+  HelloMessage,
+  MetricsMessage,
+  WelcomeMessage,
+  type AgentMessage,
+  type CollectorMessage,
+} from './protocol.js';
+
+export type DecodeResult<T> =
+  | { readonly ok: true; readonly message: T }
+  | { readonly ok: false; readonly code: DecodeErrorCode; readonly reason: string };
+
+export type DecodeErrorCode = 'HM_MSG_TOO_LARGE' | 'HM_MSG_NOT_JSON' | 'HM_MSG_NOT_OBJECT' | 'HM_MSG_UNKNOWN_TYPE' | 'HM_MSG_INVALID';
+
+/** Deeper than any real message; bounds the work a hostile sender can cause. */
+const MAX_DEPTH = 8;
+
+const agentChecks: Readonly<Record<string, TypeCheck<TSchema>>> = {
+  hello: TypeCompiler.Compile(HelloMessage),
+  metrics: TypeCompiler.Compile(MetricsMessage),
+};
+const collectorChecks: Readonly<Record<string, TypeCheck<TSchema>>> = {
+  welcome: TypeCompiler.Compile(WelcomeMessage),
+  ack: TypeCompiler.Compile(AckMessage),
+  error: TypeCompiler.Compile(ErrorMessage),
+};
+
+function depthExceeds(text: string, max: number): boolean {
+  // Counting brackets outside strings is cheap and runs before JSON.parse allocates.
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+function decodeWith<T>(raw: string | Buffer, checks: Readonly<Record<string, TypeCheck<TSchema>>>): DecodeResult<T> {
+  const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
+  if (size > WIRE_LIMITS.maxMessageBytes) {
+    return { ok: false, code: 'HM_MSG_TOO_LARGE', reason: `message is ${size} bytes, limit ${WIRE_LIMITS.maxMessageBytes}` };
+  }
+  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+  if (depthExceeds(text, MAX_DEPTH)) {
+    return { ok: false, code: 'HM_MSG_INVALID', reason: `message nests deeper than ${MAX_DEPTH} levels` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, code: 'HM_MSG_NOT_JSON', reason: `not JSON: ${(err as Error).message.slice(0, 120)}` };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, code: 'HM_MSG_NOT_OBJECT', reason: 'message is not a JSON object' };
+  }
+  const type = (value as { type?: unknown }).type;
+  const check = typeof type === 'string' && Object.hasOwn(checks, type) ? checks[type] : undefined;
+  if (!check) {
+    return { ok: false, code: 'HM_MSG_UNKNOWN_TYPE', reason: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}` };
+  }
+  if (!check.Check(value)) {
+    const first = check.Errors(value).First();
+    const where = first ? `${first.path || '/'}: ${first.message}` : 'schema mismatch';
+    return { ok: false, code: 'HM_MSG_INVALID', reason: `invalid ${type} message at ${where}`.slice(0, 300) };
+  }
+  return { ok: true, message: value as T };
+}
+
+/** Decodes and validates a message an agent sent. Never throws. */
+export function decodeAgentMessage(raw: string | Buffer): DecodeResult<AgentMessage> {
+  return decodeWith<AgentMessage>(raw, agentChecks);
+}
+
+/** Decodes and validates a message a collector sent. Never throws. */
+export function decodeCollectorMessage(raw: string | Buffer): DecodeResult<CollectorMessage> {
+  return decodeWith<CollectorMessage>(raw, collectorChecks);
+}

@@ -1,0 +1,146 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { WIRE_LIMITS } from './limits.js';
+import { LABEL_NAME_PATTERN, METRIC_NAME_PATTERN } from './metric-names.js';
+
+/*
+ * The wire protocol between agent and collector, one JSON object per WebSocket
+ * text message. Every message carries `v` (the sender's protocol version) and
+ * `type`. Schemas reject unknown properties so a field can never be smuggled in
+ * and later repurposed.
+ */
+
+const strict = { additionalProperties: false } as const;
+
+export const Labels = Type.Record(
+  Type.String({ pattern: LABEL_NAME_PATTERN, maxLength: WIRE_LIMITS.maxLabelNameLength }),
+  Type.String({ maxLength: WIRE_LIMITS.maxLabelValueLength }),
+  // TypeBox records allow non-matching keys unless told otherwise: `__proto__` must not slip through.
+  { maxProperties: WIRE_LIMITS.maxLabels, additionalProperties: false },
+);
+export type Labels = Static<typeof Labels>;
+
+/**
+ * JSON has no NaN or ±Infinity; they travel as these strings so a value is never
+ * silently turned into null.
+ */
+export const NonFiniteValue = Type.Union([Type.Literal('NaN'), Type.Literal('+Inf'), Type.Literal('-Inf')]);
+
+export const WireSample = Type.Object(
+  {
+    name: Type.String({ pattern: METRIC_NAME_PATTERN, minLength: 1, maxLength: WIRE_LIMITS.maxMetricNameLength }),
+    labels: Labels,
+    value: Type.Union([Type.Number(), NonFiniteValue]),
+    /** Milliseconds since the Unix epoch, the agent's clock. */
+    timestamp: Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 }),
+  },
+  strict,
+);
+export type WireSample = Static<typeof WireSample>;
+
+const FactText = Type.String({ maxLength: WIRE_LIMITS.maxFactLength });
+
+/** Host facts: descriptive, change rarely, not time series. Never user data. */
+export const HostFacts = Type.Object(
+  {
+    hostname: FactText,
+    os: FactText,
+    osVersion: Type.Optional(FactText),
+    osBuild: Type.Optional(FactText),
+    kernel: FactText,
+    arch: FactText,
+    platform: Type.Optional(FactText),
+    cpuModel: Type.Optional(FactText),
+    cpuCores: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_536 })),
+    memoryBytes: Type.Optional(Type.Number({ minimum: 0 })),
+    serial: Type.Optional(FactText),
+    bootTime: Type.Optional(FactText),
+  },
+  { additionalProperties: Type.Union([FactText, Type.Number(), Type.Boolean(), Type.Null()]), maxProperties: 64 },
+);
+export type HostFacts = Static<typeof HostFacts>;
+
+const Version = Type.Integer({ minimum: 1, maximum: 65_535 });
+const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+/** A random id chosen when the agent's spool is created; (epoch, seq) names a batch forever. */
+const Epoch = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+
+export const HelloMessage = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('hello'),
+    agentId: Type.String({ minLength: 1, maxLength: 64 }),
+    agentVersion: Type.String({ minLength: 1, maxLength: 64 }),
+    protocolVersion: Version,
+    epoch: Epoch,
+    facts: HostFacts,
+  },
+  strict,
+);
+export type HelloMessage = Static<typeof HelloMessage>;
+
+export const AgentSettings = Type.Object(
+  {
+    /** Collection interval the collector wants, in seconds. */
+    intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+  },
+  { additionalProperties: true },
+);
+export type AgentSettings = Static<typeof AgentSettings>;
+
+export const WelcomeMessage = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('welcome'),
+    /** The protocol version both sides will speak. */
+    acceptedVersion: Version,
+    agentId: Type.String({ minLength: 1, maxLength: 64 }),
+    /** Highest sequence stored for this agent's epoch; the agent resends everything above. */
+    highWaterSeq: Seq,
+    settings: AgentSettings,
+  },
+  strict,
+);
+export type WelcomeMessage = Static<typeof WelcomeMessage>;
+
+export const MetricsMessage = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('metrics'),
+    epoch: Epoch,
+    seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    samples: Type.Array(WireSample, { maxItems: WIRE_LIMITS.maxSamplesPerBatch }),
+  },
+  strict,
+);
+export type MetricsMessage = Static<typeof MetricsMessage>;
+
+export const AckMessage = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('ack'),
+    epoch: Epoch,
+    /** Everything up to and including this sequence is durably stored. */
+    seq: Seq,
+  },
+  strict,
+);
+export type AckMessage = Static<typeof AckMessage>;
+
+export const ErrorMessage = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('error'),
+    code: Type.String({ pattern: '^HM_[A-Z0-9_]+$', maxLength: 64 }),
+    message: Type.String({ maxLength: 1024 }),
+  },
+  strict,
+);
+export type ErrorMessage = Static<typeof ErrorMessage>;
+
+/** Messages an agent sends. */
+export const AgentMessage = Type.Union([HelloMessage, MetricsMessage]);
+export type AgentMessage = Static<typeof AgentMessage>;
+
+/** Messages a collector sends. */
+export const CollectorMessage = Type.Union([WelcomeMessage, AckMessage, ErrorMessage]);
+export type CollectorMessage = Static<typeof CollectorMessage>;
