@@ -6,6 +6,8 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { AgentError } from './errors.js';
 
 const Duration = Type.String({ pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d|w)$' });
+/** A byte count: a number, or text such as `256MB` / `1GiB` (units are powers of 1024). */
+const ByteSize = Type.Union([Type.Integer({ minimum: 64 * 1024 }), Type.String({ pattern: '^\\d+(\\.\\d+)?\\s*(B|KB|KiB|MB|MiB|GB|GiB)$' })]);
 
 export const AgentConfigSchema = Type.Object(
   {
@@ -29,6 +31,18 @@ export const AgentConfigSchema = Type.Object(
     ),
     interval: Type.String({ ...Duration, default: '15s' }),
     dataDir: Type.Optional(Type.String({ minLength: 1 })),
+    /** The disk spool that keeps batches while the collector is unreachable (under dataDir/spool/). */
+    spool: Type.Object(
+      {
+        /** Byte cap; at the cap the oldest data is dropped and a gap is reported. */
+        maxBytes: Type.Optional(ByteSize),
+        /** Time cap; older spooled data is dropped (and reported as a gap). */
+        maxAge: Type.String({ ...Duration, default: '14d' }),
+        /** Samples per second while resending a backlog (keep below the collector's per-agent limit). */
+        drainRate: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     collectors: Type.Object(
       { disabled: Type.Array(Type.String(), { default: [] }) },
       { additionalProperties: false, default: {} },
@@ -41,6 +55,18 @@ export const AgentConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 export type AgentConfig = Static<typeof AgentConfigSchema>;
+
+export const DEFAULT_SPOOL_MAX_BYTES = 256 * 1024 * 1024;
+
+/** Bytes of a ByteSize config value; undefined for malformed text (the schema refuses it first). */
+export function parseByteSize(v: number | string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'number') return v;
+  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)$/.exec(v);
+  if (!m) return undefined;
+  const unit = { B: 1, KB: 1024, KiB: 1024, MB: 1024 ** 2, MiB: 1024 ** 2, GB: 1024 ** 3, GiB: 1024 ** 3 }[m[2] as 'B'];
+  return Math.floor(Number(m[1]) * unit);
+}
 
 export function defaultAgentConfigPath(): string {
   if (process.env.HALLMONITOR_AGENT_CONFIG) return process.env.HALLMONITOR_AGENT_CONFIG;
@@ -72,6 +98,8 @@ export function validateAgentConfig(raw: unknown, source: string): AgentConfig {
   if (!res.ok) throw new AgentError('HM_AGENT_CONFIG', `${source}: ${res.field}: ${res.problem}`);
   const interval = parseDuration(res.value.interval) ?? 0;
   if (interval < 1000) throw new AgentError('HM_AGENT_CONFIG', `${source}: interval: must be at least 1s`);
+  const spoolBytes = parseByteSize(res.value.spool.maxBytes);
+  if (spoolBytes !== undefined && spoolBytes < 64 * 1024) throw new AgentError('HM_AGENT_CONFIG', `${source}: spool.maxBytes: must be at least 64KiB`);
   return res.value;
 }
 

@@ -87,3 +87,24 @@ export async function enroll(opts: EnrollOptions): Promise<Pick<AgentConfig, 'co
     agent: { id: body.agentId, credential: body.credential, name: body.name },
   };
 }
+
+/**
+ * Asks the collector for a new credential, authenticated by the current one,
+ * over the same pinned TLS as every other connection. The old credential keeps
+ * working until the new one is first used, so the caller writes the new one to
+ * the config (owner-only) before reconnecting with it; if the answer is lost,
+ * nothing changes. The credential is returned, never logged.
+ */
+export async function rotateCredential(config: Pick<AgentConfig, 'collector' | 'agent'>): Promise<string> {
+  const base = normaliseUrl(config.collector.url);
+  const res = await httpJson(new URL('/api/v1/agent/credential', base).toString(), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${config.agent.id}.${config.agent.credential}` },
+    tls: pinnedTlsOptions(config.collector.ca, config.collector.pin),
+  }).catch((err: Error) => {
+    throw new AgentError('HM_AGENT_ENROLL', `credential rotation with ${base.host} failed: ${err.message}`);
+  });
+  const credential = (res.body as { credential?: unknown } | undefined)?.credential;
+  if (res.status !== 200 || typeof credential !== 'string') throw new AgentError('HM_AGENT_ENROLL', `collector refused credential rotation (HTTP ${res.status})`);
+  return credential;
+}

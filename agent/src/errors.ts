@@ -5,6 +5,7 @@ export const AGENT_ERRORS = Object.freeze({
   HM_AGENT_ENROLL: 'enrollment with the collector failed',
   HM_AGENT_PIN: "the collector's certificate does not match the pin",
   HM_AGENT_NOT_APPLICABLE: 'a source does not exist on this machine',
+  HM_AGENT_SPOOL: 'the disk spool cannot be opened or written',
 } as const);
 
 export type AgentErrorCode = keyof typeof AGENT_ERRORS;

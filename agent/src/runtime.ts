@@ -1,17 +1,20 @@
-import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { type HostFacts, WIRE_LIMITS, parseDuration } from '@hallmonitor/shared';
 import type { Logger } from 'pino';
 import { createCollectors } from './collectors/registry.js';
-import type { AgentConfig } from './config.js';
+import { DEFAULT_SPOOL_MAX_BYTES, parseByteSize, type AgentConfig } from './config.js';
+import { resolveDataDir } from './data-dir.js';
 import { Scheduler } from './scheduler.js';
+import { Spool } from './spool/spool.js';
 import { toWireSamples } from './to-wire.js';
 import { Connection } from './transport/connection.js';
-import { Outbox } from './transport/outbox.js';
 import { pinnedTlsOptions } from './transport/tls.js';
+import { SelfUpdater } from './update/self-updater.js';
 import { AGENT_VERSION } from './version.js';
 
 export interface RunningAgent {
   readonly connection: Connection;
+  readonly spool: Spool;
   stop(): Promise<void>;
 }
 
@@ -27,24 +30,36 @@ function completeFacts(f: Partial<HostFacts>): HostFacts {
 export async function startAgent(config: AgentConfig, logger: Logger, overrides: { intervalMs?: number } = {}): Promise<RunningAgent> {
   const log = logger.child({ module: 'agent' });
   const scheduler = new Scheduler({ collectors: createCollectors({ disabled: config.collectors.disabled, ...(config.dataDir ? { dataDir: config.dataDir } : {}) }), logger });
-  const outbox = new Outbox();
-  // A new epoch per process: the in-memory outbox does not survive a restart, so sequences restart too.
-  const epoch = randomBytes(9).toString('base64url');
+  // One spool per enrolled identity: a re-enrolled machine must never send its old identity's batches as its own.
+  const spoolDir = join(await resolveDataDir(config.dataDir), 'spool', config.agent.id);
+  // The spool keeps its epoch and sequence across restarts, so the collector's high-water mark stays meaningful.
+  const spool = Spool.open({
+    dir: spoolDir,
+    maxBytes: parseByteSize(config.spool.maxBytes) ?? DEFAULT_SPOOL_MAX_BYTES,
+    maxAgeMs: parseDuration(config.spool.maxAge) ?? 14 * 86_400_000,
+    onGap: (gap) => log.warn({ gap }, 'spool dropped undelivered data; the gap is reported to the collector'),
+  });
+  const r = spool.repair;
+  if (r.quarantinedRecords + r.tornTails + r.quarantinedFiles > 0) log.warn({ spoolDir, ...r }, 'spool repaired at start-up; damaged bytes moved to quarantine/');
+  log.info({ spoolDir, epoch: spool.epoch, nextSeq: spool.nextSeq, queued: spool.size, bytes: spool.bytes }, 'spool opened');
   let intervalMs = overrides.intervalMs ?? parseDuration(config.interval) ?? 15_000;
 
   const first = await scheduler.runRound();
   let facts = completeFacts(first.facts);
 
+  // Self-update acts only in the single-executable build run as a service; it stops this agent before restarting.
+  const updater = new SelfUpdater({ collectorUrl: config.collector.url, tls: pinnedTlsOptions(config.collector.ca, config.collector.pin), agentId: config.agent.id, ...(config.agent.name ? { agentName: config.agent.name } : {}), version: AGENT_VERSION, logger, stopAgent: () => self.stop() });
   const connection = new Connection({
     url: config.collector.url,
     tls: pinnedTlsOptions(config.collector.ca, config.collector.pin),
     agentId: config.agent.id,
     credential: config.agent.credential,
-    epoch,
-    outbox,
+    spool,
     logger,
+    drain: { samplesPerSecond: config.spool.drainRate },
     hello: () => ({ agentVersion: AGENT_VERSION, facts }),
     onSettings: (s) => {
+      updater.onSettings(s);
       if (s.intervalSeconds && overrides.intervalMs === undefined && s.intervalSeconds * 1000 !== intervalMs) {
         intervalMs = s.intervalSeconds * 1000;
         log.info({ intervalMs }, 'collection interval set by collector');
@@ -63,9 +78,8 @@ export async function startAgent(config: AgentConfig, logger: Logger, overrides:
       facts = completeFacts({ ...facts, ...round.facts });
       const wire = toWireSamples(round.samples);
       for (let i = 0; i < wire.length; i += WIRE_LIMITS.maxSamplesPerBatch) {
-        outbox.push(wire.slice(i, i + WIRE_LIMITS.maxSamplesPerBatch));
+        connection.flush(spool.push(wire.slice(i, i + WIRE_LIMITS.maxSamplesPerBatch)));
       }
-      connection.flush();
     } catch (err) {
       log.error({ err }, 'collection round failed');
     } finally {
@@ -81,17 +95,22 @@ export async function startAgent(config: AgentConfig, logger: Logger, overrides:
     }, phase);
   }
 
+  await updater.start();
   connection.start();
   reschedule();
   log.info({ agentId: config.agent.id, collector: config.collector.url, intervalMs }, 'agent started');
 
-  return {
+  const self: RunningAgent = {
     connection,
+    spool,
     async stop(): Promise<void> {
+      await updater.stop();
       clearTimeout(timer);
       clearInterval(timer);
       await connection.stop();
       await scheduler.close();
+      spool.close();
     },
   };
+  return self;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { METRICS } from '@hallmonitor/shared';
-import { NotApplicableError, type Collector, type CollectResult } from '../src/collectors/collector.js';
+import { NotApplicableError, type CollectResult } from '../src/collectors/collector.js';
 import { createCpuCollector } from '../src/collectors/cpu.js';
 import { createDiskCollector } from '../src/collectors/disk.js';
 import { createFactsCollector } from '../src/collectors/facts.js';
@@ -152,4 +152,3 @@ describe('facts', () => {
   });
 });
 
-export type { Collector };

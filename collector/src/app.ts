@@ -5,9 +5,16 @@ import type { Database } from 'better-sqlite3';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { parseDuration } from '@hallmonitor/shared';
 import type { Logger } from 'pino';
-import { alertRoutes } from './api/routes-alerts.js';
+import { alertRoutes, silenceRoutes } from './api/routes-alerts.js';
+import { notificationRoutes } from './api/routes-notifications.js';
+import { statusRoutes } from './api/routes-status.js';
 import { enrollRoutes } from './api/routes-enroll.js';
+import { installSecurity, SERVER_TIMEOUTS, type SecurityOptions } from './security/install.js';
+import { downloadRoutes } from './downloads/routes.js';
+import { agentUpdateSettings } from './downloads/service.js';
 import { hostRoutes } from './api/routes-hosts.js';
+import { gapRoutes } from './api/routes-gaps.js';
+import { dashboardPlugin } from './ui/plugin.js';
 import type { ApiContext } from './api/context.js';
 import { Agents } from './auth/agents.js';
 import { ApiKeys } from './auth/api-keys.js';
@@ -16,16 +23,25 @@ import type { ResolvedConfig } from './config/load.js';
 import { openDatabase } from './db/open.js';
 import { CollectorError } from './errors.js';
 import { GroupCommitter } from './ingest/group-commit.js';
+import { GapStore } from './ingest/gap-store.js';
 import type { IngestLimits } from './ingest/limits.js';
 import { IngestServer } from './ingest/ws-server.js';
 import { DeliveryWorker } from './notify/worker.js';
+import { Dispatcher } from './notify/dispatcher.js';
 import { Outbox } from './notify/outbox.js';
+import { SilenceStore } from './notify/silences.js';
 import { AlertManager } from './rules/alert-manager.js';
 import { AlertStore } from './rules/alert-store.js';
-import { compileRules } from './rules/compile.js';
+import { activeMaintenance } from './rules/schedule.js';
+import { LiveConfig, snapshotOf } from './config/live-config.js';
+import { ruleFilePaths, seedDefaultRules } from './config/rule-files.js';
+import { FleetEvents } from './events.js';
+import { LivenessTracker, TARGET_UP_METRIC, targetStatus, type TargetStatus } from './targets/liveness.js';
 import { LatestValues } from './storage/latest.js';
-import { RowSampleStore } from './storage/row-store.js';
-import { Targets } from './targets/targets.js';
+import { ChunkedSampleStore } from './storage/chunked-store.js';
+import { resolveStorageConfig } from './storage/config.js';
+import { quickCheck } from './storage/integrity.js';
+import { Targets, type Target } from './targets/targets.js';
 import { loadTlsMaterial, type TlsMaterial } from './tls/material.js';
 
 export interface BuildOptions {
@@ -34,6 +50,13 @@ export interface BuildOptions {
   readonly ingestLimits?: Partial<IngestLimits>;
   /** Retry timing of notification delivery (tests shorten it). */
   readonly notifyRetry?: { readonly baseDelayMs: number; readonly maxDelayMs: number };
+  /** The config file the config came from, for reloads (SIGHUP, file changes). */
+  readonly configPath?: string;
+  readonly configOverrides?: { readonly dataDir?: string; readonly listen?: string };
+  /** Rate limits, lockouts, connection caps and the revocation poll (tests tighten them). */
+  readonly security?: Partial<SecurityOptions>;
+  /** HTTP server timeouts against slow clients (tests shorten them). */
+  readonly serverTimeouts?: Partial<typeof SERVER_TIMEOUTS>;
 }
 
 export interface CollectorApp {
@@ -60,36 +83,125 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
   const log = opts.logger;
   const tls = await loadTlsMaterial(config);
   const db = openDatabase(config.dataDir);
-  const quick = db.pragma('quick_check', { simple: true });
-  if (quick !== 'ok') log.error({ result: quick }, 'database quick_check reported problems');
+  // After a crash or power loss: a quick check before serving, loud if anything is off.
+  const problems = quickCheck(db);
+  if (problems.length > 0) log.error({ problems }, 'database quick_check reported problems; consider restoring the latest backup');
 
+  const timeouts = { ...SERVER_TIMEOUTS, ...opts.serverTimeouts };
   const http = Fastify({
     // Per-request logs would drown the useful lines; the API logs what matters itself.
-    loggerInstance: log.child({ module: 'http' }, { level: log.level === 'debug' || log.level === 'trace' ? log.level : 'warn' }),
+    loggerInstance: log.child({ module: 'http' }, { level: log.level === 'debug' || log.level === 'trace' || log.level === 'silent' ? log.level : 'warn' }),
     bodyLimit: 64 * 1024,
     connectionTimeout: 30_000,
-    requestTimeout: 30_000,
+    requestTimeout: timeouts.requestTimeout,
     keepAliveTimeout: 10_000,
     return503OnClosing: true,
     // Unknown fields are refused, not silently dropped (mass assignment, OWASP API3).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
-    ...(tls ? { https: { key: tls.keyPem, cert: tls.certChainPem, minVersion: 'TLSv1.2' as const } } : {}),
+    // headersTimeout and a short check interval reap slowloris clients (security/install.ts).
+    http: { headersTimeout: timeouts.headersTimeout, connectionsCheckingInterval: timeouts.connectionsCheckingInterval },
+    ...(tls ? { https: { key: tls.keyPem, cert: tls.certChainPem, minVersion: 'TLSv1.2' as const, headersTimeout: timeouts.headersTimeout, connectionsCheckingInterval: timeouts.connectionsCheckingInterval } } : {}),
   }) as unknown as FastifyInstance;
 
   const targets = new Targets(db);
   const tokens = new EnrollmentTokens(db, clock);
   const agents = new Agents(db, tokens, targets, clock);
   const apiKeys = new ApiKeys(db, clock);
-  const store = new RowSampleStore(db);
+  const store = new ChunkedSampleStore(db, { config: resolveStorageConfig(config.storage ?? {}), clock });
   const latest = new LatestValues();
   for (const s of store.latestAll()) latest.offer(s);
   const outbox = new Outbox(db);
   const alertStore = new AlertStore(db);
+  const silences = new SilenceStore(db);
+  seedDefaultRules(ruleFilePaths(config, opts.configPath), config);
+  const live = new LiveConfig(snapshotOf(config, opts.configPath), opts.configPath, opts.configOverrides ?? {}, log);
+  const cfg = (): ResolvedConfig => live.current.config;
   let boundUrl = '';
-  const baseUrl = (): string => config.publicUrl ?? (boundUrl || `${tls ? 'https' : 'http'}://${os.hostname()}:${splitListen(config.listen).port}`);
-  const worker = new DeliveryWorker({ outbox, notifiers: () => config.notifiers, logger: log, clock, ...opts.notifyRetry });
-  const alertManager = new AlertManager({ db, targets, outbox, store: alertStore, logger: log, baseUrl, onQueued: () => worker.wake(), clock });
-  alertManager.setRules(compileRules(config.rules));
+  const baseUrl = (): string => cfg().publicUrl ?? (boundUrl || `${tls ? 'https' : 'http'}://${os.hostname()}:${splitListen(config.listen).port}`);
+  const worker = new DeliveryWorker({ outbox, notifiers: () => cfg().notifiers, logger: log, clock, ...opts.notifyRetry });
+  const dispatcher = new Dispatcher({
+    db,
+    outbox,
+    alerts: alertStore,
+    targets,
+    baseUrl,
+    timing: () => ({ groupWaitMs: parseDuration(cfg().notify.groupWait) ?? 0, groupIntervalMs: parseDuration(cfg().notify.groupInterval) ?? 0 }),
+  });
+  const offlineAfterMs = (): number => cfg().agents.offlineAfterIntervals * (parseDuration(cfg().agents.interval ?? '15s') ?? 15_000);
+  const statusCache = new Map<string, TargetStatus>();
+  const events = new FleetEvents();
+  const statusOf = (t: Target, now: number): TargetStatus =>
+    targetStatus(t, { now, offlineAfterMs: offlineAfterMs(), schedules: cfg().schedules, statusOf: (id) => statusCache.get(id) });
+  const alertManager = new AlertManager({
+    db,
+    targets,
+    store: alertStore,
+    dispatcher,
+    silences,
+    logger: log,
+    clock,
+    onQueued: () => worker.wake(),
+    onTransition: (row) => events.emit({ type: 'alert', alertId: row.id, status: row.status, targetId: row.target_id, rule: row.rule, at: row.status === 'firing' ? row.starts_at : (row.ends_at ?? clock()) }),
+    dependencyDown: (t) => {
+      if (!t.parentId) return false;
+      const s = statusCache.get(t.parentId);
+      return s === 'down' || s === 'unknown';
+    },
+    policy: () => {
+      const n = cfg().notify;
+      return {
+        resolved: n.resolved,
+        repeatMs: parseDuration(n.repeatInterval) ?? 4 * 3_600_000,
+        flapTransitions: n.flapping.transitions,
+        flapWindowMs: parseDuration(n.flapping.window) ?? 3_600_000,
+        maintenance: (target, rule, now) => activeMaintenance(cfg().maintenance, target, rule, now),
+      };
+    },
+  });
+  alertManager.setRules(live.current.rules);
+  live.onChange((snap) => alertManager.setRules(snap.rules));
+
+  // Liveness: a synthetic up/down sample per host whenever its state changes; the
+  // built-in agent-offline rule watches it. Quiet for one offline period after start.
+  const startedAt = clock();
+  const liveness = new LivenessTracker();
+  const livenessTick = (): void => {
+    const now = clock();
+    for (const t of targets.all()) {
+      const next = statusOf(t, now);
+      const previous = statusCache.get(t.id);
+      statusCache.set(t.id, next);
+      if (previous !== next) events.emit({ type: 'target-status', targetId: t.id, status: next, previous, at: now });
+    }
+    for (const { target, value } of liveness.changes(targets.all(), (t) => statusCache.get(t.id) ?? 'unknown', now - startedAt < offlineAfterMs())) {
+      latest.offer({ targetId: target.id, metric: TARGET_UP_METRIC, labels: {}, value, ts: now });
+      alertManager.onSample(target, { metric: TARGET_UP_METRIC, labels: {}, value }, now);
+    }
+  };
+  const livenessTimer = setInterval(livenessTick, 1000);
+  livenessTimer.unref();
+
+  // Storage upkeep in bounded slices (sealing, rollups, retention, checkpoints), never inside ingest.
+  const storeLog = log.child({ module: 'storage' });
+  let maintenanceTimer: NodeJS.Timeout | undefined;
+  let lastStatsLog = 0;
+  const maintain = (): void => {
+    let more = false;
+    try {
+      const r = store.runMaintenance(clock());
+      more = r.more;
+      if (r.errors.length > 0) storeLog.error({ errors: r.errors }, 'storage maintenance problems');
+      if (clock() - lastStatsLog > 3_600_000) {
+        lastStatsLog = clock();
+        const st = store.stats();
+        storeLog.info(st, 'database size and budget');
+      }
+    } catch (err) {
+      storeLog.error({ err: (err as Error).message }, 'storage maintenance failed');
+    }
+    maintenanceTimer = setTimeout(maintain, more ? 0 : 2000);
+    maintenanceTimer.unref();
+  };
 
   const committer = new GroupCommitter(db, store, targets, log, clock);
   committer.onCommitted = (batches) => {
@@ -106,16 +218,16 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
     agents,
     committer,
     logger: log,
-    settings: () => (intervalMs ? { intervalSeconds: Math.round(intervalMs / 1000) } : {}),
+    settings: () => ({ ...(intervalMs ? { intervalSeconds: Math.round(intervalMs / 1000) } : {}), ...agentUpdateSettings(config) }),
     onHello: (identity, hello) => {
       agents.recordHello(identity.agentId, hello.agentVersion);
       targets.setFacts(identity.targetId, hello.facts);
     },
-    ...(opts.ingestLimits ? { limits: opts.ingestLimits } : {}),
+    limits: { ...config.ingest, ...opts.ingestLimits },
   });
   ingest.attach(http.server as Server);
 
-  const ctx: ApiContext = { config, tls, agents, apiKeys, tokens, targets, store, latest, alerts: alertStore, alertManager, outbox, ingest, baseUrl, clock };
+  const ctx: ApiContext = { config, live, tls, agents, apiKeys, tokens, targets, store, latest, alerts: alertStore, alertManager, outbox, silences, worker, ingest, baseUrl, clock, status: (t) => statusOf(t, clock()), events };
 
   http.setErrorHandler((err: FastifyError | CollectorError, req, reply) => {
     if (err instanceof CollectorError) return reply.status(err.statusCode).send({ code: err.code, message: err.message });
@@ -125,10 +237,18 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
     return reply.status(status).send({ code: status >= 500 ? 'HM_INTERNAL' : 'HM_BAD_REQUEST', message: status >= 500 ? 'internal error' : err.message });
   });
   http.setNotFoundHandler((req, reply) => reply.status(404).send({ code: 'HM_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
-  http.get('/healthz', async () => ({ status: 'ok' }));
+  const security = installSecurity(http, ctx, { db, logger: log, ...(opts.security ? { options: opts.security } : {}) });
+  http.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
   await http.register(async (scope) => hostRoutes(scope, ctx));
+  await http.register(async (scope) => gapRoutes(scope, ctx, new GapStore(db)));
   await http.register(async (scope) => alertRoutes(scope, ctx));
-  await http.register(async (scope) => enrollRoutes(scope, ctx));
+  await http.register(async (scope) => silenceRoutes(scope, ctx));
+  await http.register(async (scope) => notificationRoutes(scope, ctx));
+  await http.register(async (scope) => statusRoutes(scope, ctx));
+  await http.register(async (scope) => enrollRoutes(scope, ctx, security.services));
+  await security.registerRoutes();
+  await http.register(async (scope) => downloadRoutes(scope, ctx));
+  await http.register(async (scope) => dashboardPlugin(scope, ctx, security.services));
 
   let closed = false;
   return {
@@ -144,6 +264,9 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
       boundUrl = `${tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${addr.port}`;
       alertManager.start();
       worker.start();
+      security.start();
+      live.start();
+      maintain();
       if (!tls) log.warn('TLS is OFF (tls.mode: off): agent credentials and data cross the network in clear text');
       log.info({ url: boundUrl, dataDir: config.dataDir, tls: config.tls.mode, pin: tls?.pin }, 'collector listening');
       return boundUrl;
@@ -152,6 +275,10 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
       if (closed) return;
       closed = true;
       alertManager.stop();
+      security.stop();
+      live.stop();
+      clearInterval(livenessTimer);
+      clearTimeout(maintenanceTimer);
       await ingest.close();
       await worker.stop();
       await http.close();

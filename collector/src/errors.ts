@@ -15,6 +15,9 @@ export const COLLECTOR_ERRORS = Object.freeze({
   HM_RATE_LIMITED: { status: 429, message: 'too many requests' },
   HM_UNAVAILABLE: { status: 503, message: 'the collector cannot accept data right now' },
   HM_TLS: { status: 500, message: 'TLS material cannot be created or loaded' },
+  HM_CONFLICT: { status: 409, message: 'the object exists or is in a conflicting state' },
+  HM_CSRF: { status: 403, message: 'cross-site request refused (Origin or CSRF token)' },
+  HM_LOGIN_LOCKED: { status: 429, message: 'too many failed logins; wait before trying again' },
 } as const);
 
 export type CollectorErrorCode = keyof typeof COLLECTOR_ERRORS;

@@ -15,7 +15,8 @@ export interface TestCollector {
 /** A real collector on 127.0.0.1:0 with a throw-away data directory. */
 export async function startTestCollector(config: Record<string, unknown> = {}, opts: Partial<Pick<BuildOptions, "clock" | "ingestLimits" | "notifyRetry">> = {}): Promise<TestCollector> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'hm-col-'));
-  const resolved = resolveConfig({ listen: '127.0.0.1:0', tls: { mode: 'off' }, ...config }, 'test', { dataDir });
+  // No built-in rule file unless a test asks: tests assert exact alerts.
+  const resolved = resolveConfig({ listen: '127.0.0.1:0', tls: { mode: 'off' }, ruleFiles: [], ...config }, 'test', { dataDir });
   const app = await buildApp(resolved, { logger: pino({ level: process.env.HM_TEST_LOG ?? 'silent' }), ...opts });
   const url = await app.listen();
   return {

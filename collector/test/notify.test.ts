@@ -75,22 +75,31 @@ describe('webhook notifications', () => {
     expect(c!.app.ctx.outbox.attempts(rows[0]!.id).map((a) => a.status)).toEqual([500, 429, 200]);
   });
 
-  it('stops on 410 and does not follow redirects', async () => {
+  it('stops on 410 and disables the endpoint until re-enabled; does not follow redirects', async () => {
     const { send } = await setup();
     rx!.reply({ status: 410 });
     await send(1, 9);
     await rx!.waitFor((r) => r.length === 1);
-    await new Promise((r) => setTimeout(r, 800));
-    expect(rx!.received).toHaveLength(1);
+    await waitUntil(() => c!.app.ctx.outbox.list()[0]?.state === 'failed');
     expect(c!.app.ctx.outbox.list()[0]).toMatchObject({ state: 'failed', last_status: 410 });
 
-    rx!.reply({ status: 301, headers: { location: 'http://127.0.0.1:1/elsewhere' } }, { status: 200 });
+    // While disabled, the resolved notification is not even attempted.
     await send(2, 0);
+    await waitUntil(() => c!.app.ctx.outbox.list().length === 2 && c!.app.ctx.outbox.list()[0]?.state === 'failed');
+    expect(c!.app.ctx.outbox.list()[0]?.last_error).toMatch(/disabled/);
+    expect(rx!.received).toHaveLength(1);
+
+    const admin = { authorization: `Bearer ${c!.app.ctx.apiKeys.create('admin').key}` };
+    const en = await c!.app.http.inject({ method: 'POST', url: '/api/v1/notifiers/oncall/enable', headers: admin });
+    expect(en.json()).toEqual({ enabled: true });
+
+    rx!.reply({ status: 301, headers: { location: 'http://127.0.0.1:1/elsewhere' } }, { status: 200 });
+    await send(3, 9);
     await rx!.waitFor((r) => r.length === 3);
     expect(rx!.received.every((r) => r.headers.host?.startsWith('127.0.0.1'))).toBe(true);
     await waitUntil(() => c!.app.ctx.outbox.list()[0]?.state === 'delivered');
-    const resolvedRow = c!.app.ctx.outbox.list()[0]!;
-    expect(c!.app.ctx.outbox.attempts(resolvedRow.id).map((a) => a.status)).toEqual([301, 200]);
+    const row = c!.app.ctx.outbox.list()[0]!;
+    expect(c!.app.ctx.outbox.attempts(row.id).map((a) => a.status)).toEqual([301, 200]);
   });
 
   it('refuses to deliver to loopback unless the notifier allows private networks', async () => {

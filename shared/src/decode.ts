@@ -4,6 +4,7 @@ import { WIRE_LIMITS } from './limits.js';
 import {
   AckMessage,
   ErrorMessage,
+  GapMessage,
   HelloMessage,
   MetricsMessage,
   WelcomeMessage,
@@ -23,6 +24,7 @@ const MAX_DEPTH = 8;
 const agentChecks: Readonly<Record<string, TypeCheck<TSchema>>> = {
   hello: TypeCompiler.Compile(HelloMessage),
   metrics: TypeCompiler.Compile(MetricsMessage),
+  gap: TypeCompiler.Compile(GapMessage),
 };
 const collectorChecks: Readonly<Record<string, TypeCheck<TSchema>>> = {
   welcome: TypeCompiler.Compile(WelcomeMessage),

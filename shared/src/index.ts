@@ -9,6 +9,8 @@ export {
   HelloMessage,
   WelcomeMessage,
   MetricsMessage,
+  GapMessage,
+  GapReason,
   AckMessage,
   ErrorMessage,
   AgentMessage,

@@ -137,8 +137,44 @@ export const ErrorMessage = Type.Object(
 );
 export type ErrorMessage = Static<typeof ErrorMessage>;
 
+/** Why an agent gave up batches it never delivered. */
+export const GapReason = Type.Union([
+  /** The spool reached its byte cap; the oldest data was dropped. */
+  Type.Literal('spool_cap'),
+  /** Spooled data outlived the spool's time cap. */
+  Type.Literal('spool_age'),
+  /** Spool records failed their checksum at start-up and were quarantined. */
+  Type.Literal('spool_corrupt'),
+]);
+export type GapReason = Static<typeof GapReason>;
+
+/**
+ * Since protocol 2: batches fromSeq..toSeq of this epoch will never arrive. The
+ * collector records the gap (shown on the dashboard) and treats those sequences
+ * as settled, so its high-water mark can move past them. Sent only to a
+ * collector that accepted version 2 or later.
+ */
+export const GapMessage = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('gap'),
+    epoch: Epoch,
+    fromSeq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    toSeq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    /** Oldest and newest sample timestamp of what was dropped (ms, agent clock); 0 when unknown. */
+    fromTs: Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 }),
+    toTs: Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 }),
+    /** At least this many samples were lost (unknown parts of corrupt records count 0). */
+    droppedSamples: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+    droppedBatches: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+    reason: GapReason,
+  },
+  strict,
+);
+export type GapMessage = Static<typeof GapMessage>;
+
 /** Messages an agent sends. */
-export const AgentMessage = Type.Union([HelloMessage, MetricsMessage]);
+export const AgentMessage = Type.Union([HelloMessage, MetricsMessage, GapMessage]);
 export type AgentMessage = Static<typeof AgentMessage>;
 
 /** Messages a collector sends. */

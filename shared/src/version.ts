@@ -3,7 +3,9 @@
  * Bump PROTOCOL_VERSION when a message kind or field is added, and raise
  * MIN_PROTOCOL_VERSION only when the collector can no longer serve an older agent.
  */
-export const PROTOCOL_VERSION = 1;
+// 2 added the agent's `gap` message; a v2 agent sends it (and sends live batches
+// ahead of a draining backlog) only to a collector that accepted version 2.
+export const PROTOCOL_VERSION = 2;
 export const MIN_PROTOCOL_VERSION = 1;
 
 /** True when a peer speaking `version` may talk to us. */

@@ -17,7 +17,7 @@ const dir = join(import.meta.dirname, 'fixtures');
 const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
 
 describe('golden fixtures', () => {
-  it.each(['hello', 'metrics'])('%s decodes as an agent message', (name) => {
+  it.each(['hello', 'metrics', 'gap'])('%s decodes as an agent message', (name) => {
     const res = decodeAgentMessage(read(`${name}.json`));
     expect(res.ok, JSON.stringify(res)).toBe(true);
     if (res.ok) expect(res.message.type).toBe(name);

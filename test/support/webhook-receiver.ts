@@ -24,6 +24,8 @@ export class WebhookReceiver {
   readonly #server: Server;
   readonly #secret: string;
   readonly #waiters: Array<() => void> = [];
+  /** Runs before each reply; a test can kill the sender here, so the request is received but never answered. */
+  beforeReply: ((w: ReceivedWebhook) => Promise<void>) | undefined;
 
   constructor(secret: string) {
     this.#secret = secret;
@@ -41,11 +43,15 @@ export class WebhookReceiver {
         } catch {
           // recorded as-is
         }
-        this.received.push({ at: Date.now(), headers: req.headers, body, json, signatureOk: verifyWebhook(this.#secret, { id, timestamp: ts, body }, sig, Math.floor(Date.now() / 1000)) });
-        const reply = this.#replies.shift() ?? { status: 200 };
-        res.writeHead(reply.status, reply.headers ?? {});
-        res.end(reply.status === 200 ? 'ok' : 'nope');
-        for (const w of this.#waiters.splice(0)) w();
+        const w: ReceivedWebhook = { at: Date.now(), headers: req.headers, body, json, signatureOk: verifyWebhook(this.#secret, { id, timestamp: ts, body }, sig, Math.floor(Date.now() / 1000)) };
+        this.received.push(w);
+        for (const fn of this.#waiters.splice(0)) fn();
+        void (this.beforeReply ? this.beforeReply(w) : Promise.resolve()).then(() => {
+          const reply = this.#replies.shift() ?? { status: 200 };
+          if (res.destroyed) return;
+          res.writeHead(reply.status, reply.headers ?? {});
+          res.end(reply.status === 200 ? 'ok' : 'nope');
+        });
       });
     });
   }

@@ -5,6 +5,7 @@ import { defaultAgentConfigPath, loadAgentConfig, writeAgentConfig, type AgentCo
 import { enroll } from '../enroll.js';
 import { AgentError } from '../errors.js';
 import { collectOnce } from './collect-once.js';
+import { addPatchCheckCommand } from './patch-check.js';
 import { startAgent } from '../runtime.js';
 import { AGENT_VERSION } from '../version.js';
 
@@ -40,7 +41,7 @@ function buildProgram(out: { code: number }): Command {
     .option('--label <key=value>', 'extra target label, repeatable', labelFlag, {})
     .action(async (o: { collector: string; token: string; config: string; name?: string; site?: string; label: Record<string, string> }) => {
       const got = await enroll({ collectorUrl: o.collector, token: o.token, ...(o.name ? { name: o.name } : {}), ...(o.site ? { site: o.site } : {}), labels: o.label });
-      const config = { ...got, interval: '15s', collectors: { disabled: [] }, log: { level: 'info' } } as AgentConfig;
+      const config = { ...got, interval: '15s', spool: { maxAge: '14d', drainRate: 1000 }, collectors: { disabled: [] }, log: { level: 'info' } } as AgentConfig;
       await writeAgentConfig(o.config, config);
       process.stdout.write(`enrolled as ${got.agent.name} (${got.agent.id}); config written to ${o.config}\n`);
     });
@@ -86,6 +87,8 @@ function buildProgram(out: { code: number }): Command {
         }
       }
     });
+
+  addPatchCheckCommand(program);
 
   program.configureOutput({
     writeErr: (str) => process.stderr.write(str),

@@ -43,12 +43,20 @@ export async function findCpuSensors(fs: HostFs): Promise<string[]> {
  */
 export function createTemperatureCollector(deps: Pick<CollectorDeps, 'fs' | 'platform'>): Collector {
   let sensors: string[] | undefined;
+  // A machine without sensors is searched again only every 10 minutes, not every round.
+  let noneUntil = 0;
   const viaSi = cachedFor(300_000, async (): Promise<number | undefined> => {
     const t = await (await loadSystemInformation()).cpuTemperature();
     return typeof t.main === 'number' && t.main > 0 ? t.main : undefined;
   });
-  const linux = async (): Promise<number | undefined> => {
+  const linux = async (now: number): Promise<number | undefined> => {
+    if (!sensors && now < noneUntil) return undefined;
     sensors ??= await findCpuSensors(deps.fs);
+    if (sensors.length === 0) {
+      sensors = undefined;
+      noneUntil = now + 600_000;
+      return undefined;
+    }
     const values: number[] = [];
     for (const f of sensors) {
       const v = parseMillidegrees(await deps.fs.readText(f).catch(() => ''));
@@ -60,7 +68,7 @@ export function createTemperatureCollector(deps: Pick<CollectorDeps, 'fs' | 'pla
   return {
     name: 'temperature',
     async collect({ now }): Promise<CollectResult> {
-      const c = deps.platform === 'linux' ? await linux() : await viaSi();
+      const c = deps.platform === 'linux' ? await linux(now) : await viaSi();
       if (c === undefined) throw new NotApplicableError('no readable CPU temperature sensor');
       return { samples: [{ name: METRICS.cpuTemperatureCelsius, labels: {}, value: Math.round(c * 10) / 10, timestamp: now }] };
     },

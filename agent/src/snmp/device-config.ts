@@ -123,6 +123,9 @@ function checkSnmp(snmp: unknown, at: string): Record<string, unknown> {
   } else {
     throw configError(`${at}.snmp.version: must be 2c or 3`);
   }
+  // Checked against the one schema of its version: a union would only say "unsupported value".
+  const res = checkConfig(version === '2c' ? SnmpV2cSchema : SnmpV3Schema, out);
+  if (!res.ok) throw configError(`${at}.snmp.${res.field}: ${res.problem}`);
   return out;
 }
 

@@ -41,13 +41,15 @@ export class BadDataError extends SnmpError {
 
 /**
  * Replaces every occurrence of a secret in a text. A second line of defence:
- * messages are built from safe parts, but a hostile device could echo a
- * community into a string column that ends up in a reason.
+ * messages are built from safe parts, but a device could echo its community
+ * into a status column that ends up in a reason. Secrets under 6 characters
+ * are skipped: masking "x" or "abc" would garble ordinary words, and such a
+ * secret protects nothing anyway.
  */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) {
-    if (s.length > 0) out = out.split(s).join('***');
+    if (s.length >= 6) out = out.split(s).join('***');
   }
   return out;
 }

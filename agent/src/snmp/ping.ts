@@ -1,3 +1,7 @@
+// Referenced, not just included, so programs that compile this file without src/ (the test typecheck) see the
+// declarations; an import cannot name a declaration-only file.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./ping-module.d.ts" />
 import { isIP } from 'node:net';
 import ping from 'ping';
 

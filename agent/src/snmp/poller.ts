@@ -5,7 +5,7 @@ import { createLimiter, type Limiter } from './limiter.js';
 import { createSystemPing, type PingResult, type PingSeam } from './ping.js';
 import { PROFILES } from './profiles/registry.js';
 import type { ApObservation, Profile } from './profiles/types.js';
-import { createNetSnmpSeam, type SnmpSeam } from './session.js';
+import { createNetSnmpSeam, type SnmpSeam, type SnmpSession } from './session.js';
 import { buildTarget, type ApEvidence, type ApTargetReport, type KnownAp } from './targets.js';
 
 export type { ApTargetReport } from './targets.js';
@@ -118,9 +118,13 @@ export class DevicePoller {
   }
 
   async #pollDevice(device: DeviceConfig, ts: number): Promise<DevicePollResult> {
-    const started = performance.now();
     const mem = this.#memoryOf(device);
-    const outcome = await this.#deviceLimit(() => this.#snmpPhase(device));
+    // Time spent queued behind other devices is not this device's duration.
+    let started = 0;
+    const outcome = await this.#deviceLimit(() => {
+      started = performance.now();
+      return this.#snmpPhase(device);
+    });
     const evidence = this.#evidence(device, mem, outcome);
     const targets = await Promise.all(
       evidence.map(async ({ ev, pingHost }) => buildTarget(device, ev, pingHost ? await this.#probe(pingHost) : undefined, ts)),
@@ -139,7 +143,7 @@ export class DevicePoller {
   }
 
   async #snmpPhase(device: DeviceConfig): Promise<SnmpOutcome> {
-    let session;
+    let session: SnmpSession | undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
       const { host, port } = parseAddress(device.address);
@@ -253,14 +257,12 @@ function toSnmpError(err: unknown): SnmpError {
   return new SnmpError('HM_SNMP_PROTOCOL', `unexpected failure while polling (${name})`, { answered: false });
 }
 
+/**
+ * Reasons are derived text (vendor status strings, our error summaries): they
+ * get the same redaction as error messages. Names and facts are the device's
+ * own inventory data and are left alone — redacting a community such as
+ * "public" out of "ap-public-library" would only corrupt them.
+ */
 function scrub(t: ApTargetReport, secrets: readonly string[]): ApTargetReport {
-  const facts = t.facts
-    ? Object.fromEntries(Object.entries(t.facts).map(([k, v]) => [k, typeof v === 'string' ? redact(v, secrets) : v]))
-    : undefined;
-  return {
-    ...t,
-    name: redact(t.name, secrets),
-    ...(t.reason !== undefined ? { reason: redact(t.reason, secrets) } : {}),
-    ...(facts ? { facts } : {}),
-  };
+  return t.reason === undefined ? t : { ...t, reason: redact(t.reason, secrets) };
 }

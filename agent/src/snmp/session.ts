@@ -1,3 +1,7 @@
+// Referenced, not just included, so programs that compile this file without src/ (the test typecheck) see the
+// declarations; an import cannot name a declaration-only file.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./net-snmp-module.d.ts" />
 import snmp from 'net-snmp';
 import type { SnmpCredentials } from './device-config.js';
 import { BadDataError, SnmpError } from './errors.js';
@@ -26,6 +30,7 @@ export interface SnmpSession {
    * order. More than `maxRows` rows rejects with HM_SNMP_BAD_DATA.
    */
   walk(oid: string, opts: WalkOptions): Promise<Array<[string, SnmpValue]>>;
+  /** Releases the socket and fails pending requests. Idempotent: the poller may call it twice. */
   close(): void;
 }
 

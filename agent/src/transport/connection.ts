@@ -4,12 +4,14 @@ import {
   PROTOCOL_VERSION,
   decodeCollectorMessage,
   type AgentSettings,
+  type GapMessage,
   type HelloMessage,
 } from '@hallmonitor/shared';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { backoffDelay } from './backoff.js';
-import type { Outbox } from './outbox.js';
+import { DrainBudget, DEFAULT_DRAIN, type DrainOptions } from './drain.js';
+import type { BatchSource, SpooledBatch } from './batch-source.js';
 import type { PinnedTls } from './tls.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'backoff' | 'stopped';
@@ -29,14 +31,32 @@ export interface ConnectionOptions {
   readonly tls: PinnedTls;
   readonly agentId: string;
   readonly credential: string;
-  readonly epoch: string;
-  readonly outbox: Outbox;
+  /** Where batches wait until acked (the disk spool); it also owns the epoch. */
+  readonly spool: BatchSource;
   readonly logger: Logger;
   readonly hello: () => Omit<HelloMessage, 'v' | 'type' | 'protocolVersion' | 'epoch' | 'agentId'>;
   readonly onSettings?: (settings: AgentSettings) => void;
   readonly backoff?: { readonly baseMs: number; readonly capMs: number; readonly fatalMs: number };
   readonly handshakeTimeoutMs?: number;
+  /** How fast a backlog is resent after a reconnect. */
+  readonly drain?: Partial<DrainOptions>;
+  /**
+   * With batches outstanding and nothing heard from the collector for this
+   * long, the link is taken as dead (a stalled or black-holed path that TCP
+   * would take many minutes to notice) and is reconnected.
+   */
+  readonly stallTimeoutMs?: number;
 }
+
+/** Counters for logs and tests. */
+export interface ConnectionStats {
+  /** Batches sent in sequence order (the backlog and any batch already next in line). */
+  inOrderBatches: number;
+  /** Batches sent ahead of a draining backlog, as soon as they were collected. */
+  liveBatches: number;
+  gapsSent: number;
+}
+
 
 /** Ingest path on the collector. */
 export function ingestUrl(collectorUrl: string): string {
@@ -49,8 +69,12 @@ export function ingestUrl(collectorUrl: string): string {
 /**
  * The agent's link to the collector as an explicit state machine:
  * idle → connecting → handshaking → ready, and on any failure → backoff → connecting.
- * Batches stay in the outbox until acked, and are resent above the collector's
- * high-water mark after every reconnect.
+ * Batches stay in the spool until acked, and are resent above the collector's
+ * high-water mark after every reconnect: in sequence order, at most
+ * `windowBatches` ahead of the last ack and at most `samplesPerSecond`, so a
+ * weekend's backlog neither floods the collector nor trips its rate limit.
+ * A batch collected while a backlog drains goes out at once (protocol ≥ 2: the
+ * collector then stores out of order and still acks only a contiguous prefix).
  */
 export class Connection {
   #state: ConnectionState = 'idle';
@@ -60,10 +84,26 @@ export class Connection {
   #lastCloseCode: number | undefined;
   readonly #opts: ConnectionOptions;
   readonly #log: Logger;
+  readonly #drain: DrainOptions;
+  readonly #budget: DrainBudget;
+  /** Protocol version the collector accepted on this connection. */
+  #accepted = 1;
+  /** Highest sequence sent by the in-order walk on this connection. */
+  #drainCursor = 0;
+  /** Gaps up to this sequence were sent on this connection. */
+  #gapsSentThrough = 0;
+  /** Sequences above the cursor already sent live; the walk skips them. */
+  readonly #liveSent = new Set<number>();
+  #pumpTimer: NodeJS.Timeout | undefined;
+  #stallTimer: NodeJS.Timeout | undefined;
+  #lastHeard = 0;
+  readonly stats: ConnectionStats = { inOrderBatches: 0, liveBatches: 0, gapsSent: 0 };
 
   constructor(opts: ConnectionOptions) {
     this.#opts = opts;
     this.#log = opts.logger.child({ module: 'connection' });
+    this.#drain = { ...DEFAULT_DRAIN, ...opts.drain };
+    this.#budget = new DrainBudget(this.#drain.samplesPerSecond);
   }
 
   get state(): ConnectionState {
@@ -74,13 +114,25 @@ export class Connection {
     this.#connect();
   }
 
-  /** Sends a new batch now if connected; otherwise it waits in the outbox. */
-  flush(): void {
-    if (this.#state === 'ready') this.#sendPending(this.#sentThrough);
+  /**
+   * Called after a batch was spooled: sends it now if connected (in order, or
+   * live ahead of a draining backlog); otherwise it waits in the spool.
+   */
+  flush(batch?: SpooledBatch): void {
+    if (this.#state !== 'ready') return;
+    this.#pump();
+    const ws = this.#ws;
+    if (!batch || batch.seq <= this.#drainCursor || this.#accepted < 2 || !ws || ws.readyState !== WebSocket.OPEN) return;
+    this.#budget.charge(batch.samples.length);
+    this.#sendBatch(ws, batch);
+    this.#liveSent.add(batch.seq);
+    this.stats.liveBatches++;
   }
 
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
+    clearTimeout(this.#pumpTimer);
+    clearInterval(this.#stallTimer);
     const ws = this.#ws;
     this.#to('stopped');
     if (ws && ws.readyState === WebSocket.OPEN) {
@@ -92,8 +144,6 @@ export class Connection {
     }
     ws?.terminate();
   }
-
-  #sentThrough = 0;
 
   #to(next: ConnectionState): void {
     if (this.#state === next) return;
@@ -125,14 +175,19 @@ export class Connection {
         type: 'hello',
         agentId: this.#opts.agentId,
         protocolVersion: PROTOCOL_VERSION,
-        epoch: this.#opts.epoch,
+          epoch: this.#opts.spool.epoch,
         ...this.#opts.hello(),
       };
       ws.send(JSON.stringify(hello));
       handshakeTimer = setTimeout(() => ws.terminate(), this.#opts.handshakeTimeoutMs ?? 10_000);
     });
 
+    ws.on('ping', () => {
+      this.#lastHeard = Date.now();
+    });
+
     ws.on('message', (data: WebSocket.RawData) => {
+      this.#lastHeard = Date.now();
       const res = decodeCollectorMessage(data as Buffer);
       if (!res.ok) {
         this.#log.warn({ code: res.code, reason: res.reason }, 'bad message from collector');
@@ -145,14 +200,27 @@ export class Connection {
         if (this.#state !== 'handshaking') return;
         this.#to('ready');
         this.#attempt = 0;
-        this.#log.info({ acceptedVersion: msg.acceptedVersion, highWaterSeq: msg.highWaterSeq, queued: this.#opts.outbox.size }, 'connected to collector');
-        this.#opts.outbox.ackThrough(msg.highWaterSeq);
-        this.#opts.outbox.advancePast(msg.highWaterSeq);
+        const spool = this.#opts.spool;
+        if (msg.highWaterSeq < spool.ackedThrough) {
+          // Acknowledged data the collector no longer has: its storage lost durability. Say so loudly.
+          this.#log.error({ highWaterSeq: msg.highWaterSeq, ackedThrough: spool.ackedThrough }, 'collector high-water mark is below what it acknowledged');
+        }
+        spool.ackThrough(msg.highWaterSeq);
+        spool.advancePast(msg.highWaterSeq);
+        this.#accepted = msg.acceptedVersion;
+        this.#drainCursor = msg.highWaterSeq;
+        this.#gapsSentThrough = msg.highWaterSeq;
+        this.#liveSent.clear();
+        this.#log.info({ acceptedVersion: msg.acceptedVersion, highWaterSeq: msg.highWaterSeq, queued: spool.size, gaps: spool.gaps().length }, 'connected to collector');
         this.#opts.onSettings?.(msg.settings);
-        this.#sentThrough = msg.highWaterSeq;
-        this.#sendPending(msg.highWaterSeq);
+        this.#watchStall(ws);
+        this.#pump();
       } else if (msg.type === 'ack') {
-        if (msg.epoch === this.#opts.epoch) this.#opts.outbox.ackThrough(msg.seq);
+        if (msg.epoch !== this.#opts.spool.epoch) return;
+        this.#opts.spool.ackThrough(msg.seq);
+        if (msg.seq > this.#drainCursor) this.#drainCursor = msg.seq;
+        for (const s of this.#liveSent) if (s <= this.#drainCursor) this.#liveSent.delete(s);
+        this.#pump();
       } else {
         this.#log.warn({ code: msg.code, reason: msg.message }, 'collector reported an error');
       }
@@ -171,6 +239,7 @@ export class Connection {
 
     ws.on('close', (code, reason) => {
       clearTimeout(handshakeTimer);
+      clearInterval(this.#stallTimer);
       if (this.#ws !== ws) return;
       this.#ws = undefined;
       if (this.#state === 'stopped') return;
@@ -180,18 +249,72 @@ export class Connection {
     });
   }
 
-  #sendPending(after: number): void {
-    const ws = this.#ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return;
-    for (const batch of this.#opts.outbox.after(after)) {
-      // Stop when the socket's buffer is full; the next flush or ack continues.
-      if (ws.bufferedAmount > 4 * 1024 * 1024) break;
-      ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'metrics', epoch: this.#opts.epoch, seq: batch.seq, samples: batch.samples }));
-      this.#sentThrough = batch.seq;
+  /**
+   * Gaps tell a protocol-2 collector which sequences will never come, so its
+   * high-water mark can pass them. Sent after the welcome and whenever the
+   * spool drops more while connected (a drain slower than the cap fills).
+   */
+  #sendGaps(ws: WebSocket): void {
+    if (this.#accepted < 2) return;
+    for (const g of this.#opts.spool.gaps()) {
+      if (g.toSeq <= this.#gapsSentThrough) continue;
+      this.#gapsSentThrough = g.toSeq;
+      const gap: GapMessage = { v: PROTOCOL_VERSION, type: 'gap', epoch: this.#opts.spool.epoch, ...g };
+      ws.send(JSON.stringify(gap));
+      this.stats.gapsSent++;
     }
   }
 
+  #sendBatch(ws: WebSocket, batch: SpooledBatch): void {
+    ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'metrics', epoch: this.#opts.spool.epoch, seq: batch.seq, samples: batch.samples }));
+  }
+
+  /** Sends spooled batches in order within the window and the rate budget; re-arms itself when one of them is the limit. */
+  #pump(): void {
+    clearTimeout(this.#pumpTimer);
+    this.#pumpTimer = undefined;
+    const ws = this.#ws;
+    if (this.#state !== 'ready' || !ws || ws.readyState !== WebSocket.OPEN) return;
+    const spool = this.#opts.spool;
+    this.#sendGaps(ws);
+    for (;;) {
+      if (ws.bufferedAmount > this.#drain.maxBufferedBytes) return this.#pumpLater(50);
+      // The window reopens on the next ack, which calls back here.
+      if (this.#drainCursor - Math.max(spool.ackedThrough, 0) >= this.#drain.windowBatches) return;
+      const next = spool.after(this.#drainCursor);
+      if (!next) return;
+      if (this.#liveSent.delete(next.seq)) {
+        this.#drainCursor = next.seq;
+        continue;
+      }
+      const waitMs = this.#budget.take(next.samples.length);
+      if (waitMs > 0) return this.#pumpLater(waitMs);
+      this.#sendBatch(ws, next);
+      this.#drainCursor = next.seq;
+      this.stats.inOrderBatches++;
+    }
+  }
+
+  #watchStall(ws: WebSocket): void {
+    const limit = this.#opts.stallTimeoutMs ?? 60_000;
+    this.#lastHeard = Date.now();
+    clearInterval(this.#stallTimer);
+    this.#stallTimer = setInterval(() => {
+      const waiting = this.#drainCursor > this.#opts.spool.ackedThrough || this.#liveSent.size > 0;
+      if (waiting && Date.now() - this.#lastHeard > limit) {
+        this.#log.warn({ silentMs: Date.now() - this.#lastHeard }, 'no answer from collector; reconnecting');
+        ws.terminate();
+      }
+    }, Math.max(50, Math.floor(limit / 4)));
+    this.#stallTimer.unref();
+  }
+
+  #pumpLater(ms: number): void {
+    this.#pumpTimer = setTimeout(() => this.#pump(), ms);
+  }
+
   #scheduleReconnect(code: number, reason: string): void {
+    clearTimeout(this.#pumpTimer);
     this.#to('backoff');
     const b = this.#opts.backoff ?? { baseMs: 1000, capMs: 60_000, fatalMs: 300_000 };
     const fatal = FATAL_CLOSE_CODES.has(code);

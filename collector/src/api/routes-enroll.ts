@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { parseDuration, parseEnrollmentToken } from '@hallmonitor/shared';
+import { parseEnrollmentToken } from '@hallmonitor/shared';
+import type { SecurityServices } from '../auth/services.js';
+import { normalizeAddress } from '../security/cidr.js';
 import { CollectorError } from '../errors.js';
-import { requireRole } from './auth.js';
 import type { ApiContext } from './context.js';
-import { WindowLimiter } from './rate-limit.js';
 
 const EnrollBody = Type.Object(
   {
@@ -17,59 +17,45 @@ const EnrollBody = Type.Object(
   { additionalProperties: false },
 );
 
-const TokenBody = Type.Object(
-  {
-    site: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    uses: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-    expires: Type.Optional(Type.String({ pattern: '^\\d+(s|m|h|d|w)$' })),
-  },
-  { additionalProperties: false },
-);
-
-/** Enrollment (token → per-agent credential) and token management. */
-export async function enrollRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
-  // Failed attempts are limited per address: guessing a 192-bit token is hopeless
-  // anyway, and the limit keeps logs quiet. Successes are not limited, so a lab
-  // of 30 PCs behind one NAT can enroll at once.
-  const failures = new WindowLimiter(10, 60_000, ctx.clock);
-
-  app.get('/api/v1/enroll/ca', async () => {
+/** Enrollment: a token is exchanged once for a per-agent credential. */
+export async function enrollRoutes(app: FastifyInstance, ctx: ApiContext, sec: SecurityServices): Promise<void> {
+  app.get('/api/v1/enroll/ca', { config: { access: 'public' } }, async () => {
     if (!ctx.tls) throw new CollectorError('HM_NOT_FOUND', 'this collector runs without TLS');
     return { ca: ctx.tls.trustPem, pin: ctx.tls.pin };
   });
 
   app.post<{ Body: { token: string; hostname: string; name?: string; site?: string; labels?: Record<string, string> } }>(
     '/api/v1/enroll',
-    { schema: { body: EnrollBody } },
+    { config: { access: 'public' }, schema: { body: EnrollBody } },
     async (req) => {
-      if (failures.exhausted(req.ip)) throw new CollectorError('HM_RATE_LIMITED', 'too many enrollment attempts from this address; wait a minute');
+      // Failed attempts are limited per address: guessing a 192-bit token is hopeless
+      // anyway, and the limit keeps logs and the audit log quiet. Successes are not
+      // limited, so a lab of 30 PCs behind one NAT can enroll at once.
+      const ip = normalizeAddress(req.ip);
+      if (sec.enrollFailures.lockedFor(ip) > 0) throw new CollectorError('HM_RATE_LIMITED', 'too many failed enrollment attempts from this address; wait a minute');
       const parsed = parseEnrollmentToken(req.body.token);
       const result = parsed
         ? ctx.agents.enroll({
             tokenSecret: parsed.secret,
             hostname: req.body.hostname,
+            clientAddress: ip,
             ...(req.body.name ? { name: req.body.name } : {}),
             ...(req.body.site ? { site: req.body.site } : {}),
             ...(req.body.labels ? { labels: req.body.labels } : {}),
           })
-        : undefined;
-      if (!result) {
-        failures.hit(req.ip);
-        req.log.warn({ ip: req.ip }, 'enrollment refused: invalid, expired or used-up token');
+        : ({ ok: false, reason: 'unknown' } as const);
+      if (!result.ok) {
+        sec.enrollFailures.fail(ip);
+        req.log.warn({ ip, reason: result.reason, tokenId: result.tokenId }, 'enrollment refused');
+        sec.audit.record({ actor: 'anonymous', action: 'enroll.refused', object: result.tokenId ?? null, detail: { reason: result.reason, hostname: req.body.hostname.slice(0, 64) }, ip });
+        // The site mismatch is a usage error of someone holding a valid token; say so.
+        // Every other refusal is one answer, so a guesser learns nothing.
+        if (result.reason === 'wrong_site') throw new CollectorError('HM_TOKEN_INVALID', 'this enrollment token is for another site; leave out --site or use a token for that site');
         throw new CollectorError('HM_TOKEN_INVALID');
       }
-      req.log.info({ agentId: result.agentId, name: result.name, ip: req.ip }, 'agent enrolled');
+      req.log.info({ agentId: result.agentId, name: result.name, ip }, 'agent enrolled');
+      sec.audit.record({ actor: 'anonymous', action: 'enroll', object: result.agentId, site: result.site, detail: { tokenId: result.tokenId, name: result.name, targetId: result.targetId }, ip });
       return { agentId: result.agentId, credential: result.credential, name: result.name, targetId: result.targetId };
-    },
-  );
-
-  app.post<{ Body: { site?: string; uses?: number; expires?: string } }>(
-    '/api/v1/tokens',
-    { preHandler: requireRole(ctx.apiKeys, 'admin'), schema: { body: TokenBody } },
-    async (req) => {
-      const expiresMs = req.body.expires ? parseDuration(req.body.expires) : undefined;
-      const t = ctx.tokens.create({ ...(req.body.site ? { site: req.body.site } : {}), ...(req.body.uses ? { uses: req.body.uses } : {}), ...(expiresMs ? { expiresMs } : {}) }, ctx.tls?.pin);
-      return { token: t.token, id: t.id, expiresAt: new Date(t.expiresAt).toISOString() };
     },
   );
 }

@@ -1,10 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { parseDuration } from '@hallmonitor/shared';
 import { CollectorError } from '../errors.js';
-import { requireRole } from './auth.js';
+import { assertSite, visibleSite } from './auth.js';
 import type { ApiContext } from './context.js';
-import { targetStatus } from './target-status.js';
 
 const SeriesQuery = Type.Object(
   {
@@ -25,13 +23,10 @@ function parseTime(value: string | undefined, fallback: number, name: string): n
 
 /** The fleet list and per-target series. */
 export async function hostRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
-  const viewer = requireRole(ctx.apiKeys, 'viewer');
-  const offlineAfterMs = (): number => ctx.config.agents.offlineAfterIntervals * (parseDuration(ctx.config.agents.interval ?? '15s') ?? 15_000);
-
-  app.get('/api/v1/hosts', { preHandler: viewer }, async () => {
-    const now = ctx.clock();
+  app.get('/api/v1/hosts', { config: { access: 'viewer' } }, async (req) => {
     return {
-      hosts: ctx.targets.all().map((t) => ({
+      // A site-limited caller sees only its sites' targets (OWASP API1).
+      hosts: ctx.targets.all().filter((t) => visibleSite(req, t.site)).map((t) => ({
         id: t.id,
         name: t.name,
         kind: t.kind,
@@ -39,7 +34,7 @@ export async function hostRoutes(app: FastifyInstance, ctx: ApiContext): Promise
         building: t.building,
         room: t.room,
         labels: t.labels,
-        status: targetStatus(t, now, offlineAfterMs()),
+        status: ctx.status(t),
         connected: t.agentId ? ctx.ingest.isConnected(t.agentId) : undefined,
         lastSeen: t.lastSeen === null ? null : new Date(t.lastSeen).toISOString(),
         facts: t.facts,
@@ -49,10 +44,11 @@ export async function hostRoutes(app: FastifyInstance, ctx: ApiContext): Promise
 
   app.get<{ Params: { id: string }; Querystring: { metric: string; from?: string; to?: string; step?: number } }>(
     '/api/v1/hosts/:id/series',
-    { preHandler: viewer, schema: { querystring: SeriesQuery } },
+    { config: { access: 'viewer' }, schema: { querystring: SeriesQuery } },
     async (req) => {
       const target = ctx.targets.get(req.params.id);
       if (!target) throw new CollectorError('HM_NOT_FOUND', `no target ${req.params.id}`);
+      assertSite(req, target.site, `target ${req.params.id}`);
       const now = ctx.clock();
       const to = parseTime(req.query.to, now, 'to');
       const from = parseTime(req.query.from, to - 3_600_000, 'from');

@@ -9,6 +9,16 @@ import { loadConfig, type ConfigOverrides } from '../config/load.js';
 import { openDatabase } from '../db/open.js';
 import { CollectorError } from '../errors.js';
 import { loadTlsMaterial } from '../tls/material.js';
+import { registerAgentCommands } from './agent-commands.js';
+import { registerApiKeyCommands } from './apikey-commands.js';
+import { sitesFlag } from './security-common.js';
+import { registerTokenCommands } from './token-commands.js';
+import { registerUserCommands } from './user-commands.js';
+import { parseCidr } from '../security/cidr.js';
+import { AuditLog } from '../auth/audit.js';
+import { registerAlertCommands } from './alerts-commands.js';
+import { registerBackupCommand } from './backup-command.js';
+import { registerInstallServiceCommand } from '../service/commands.js';
 
 const VERSION = '0.1.0';
 
@@ -40,6 +50,11 @@ function durationFlag(flag: string) {
   };
 }
 
+function cidrFlag(value: string): string {
+  if (!parseCidr(value)) throw new InvalidArgumentError('--network: expected a CIDR such as 10.20.0.0/16');
+  return value;
+}
+
 function withCommon(cmd: Command): Command {
   return cmd
     .option('--config <file>', 'collector config file (YAML)')
@@ -62,7 +77,7 @@ function buildProgram(): Command {
     .action(async (o: CommonFlags & { listen?: string }) => {
       const config = await loadConfig(o.config, overrides(o));
       const logger = pino({ level: config.log.level, base: { name: 'hallmonitor-collector' } });
-      const app = await buildApp(config, { logger });
+      const app = await buildApp(config, { logger, ...(o.config ? { configPath: o.config } : {}), configOverrides: overrides(o) });
       await app.listen();
       await new Promise<void>((resolve) => {
         const stop = (signal: string): void => {
@@ -79,13 +94,15 @@ function buildProgram(): Command {
     .option('--site <site>', 'site the enrolled agents belong to')
     .option('--uses <n>', 'how many agents may enroll with it (default 1)', positiveInt('--uses'))
     .option('--expires <duration>', 'lifetime (default 24h)', durationFlag('--expires'))
+    .option('--network <cidr>', 'only clients in this network may enroll with it, e.g. 10.20.0.0/16', cidrFlag)
     .option('--json', 'print {"token": "…"} only')
-    .action(async (o: CommonFlags & { site?: string; uses?: number; expires?: number; json?: boolean }) => {
+    .action(async (o: CommonFlags & { site?: string; uses?: number; expires?: number; network?: string; json?: boolean }) => {
       const config = await loadConfig(o.config, overrides(o));
       const tls = await loadTlsMaterial(config);
       const db = openDatabase(config.dataDir);
       try {
-        const t = new EnrollmentTokens(db).create({ ...(o.site ? { site: o.site } : {}), ...(o.uses ? { uses: o.uses } : {}), ...(o.expires ? { expiresMs: o.expires } : {}) }, tls?.pin);
+        const t = new EnrollmentTokens(db).create({ ...(o.site ? { site: o.site } : {}), ...(o.uses ? { uses: o.uses } : {}), ...(o.expires ? { expiresMs: o.expires } : {}), ...(o.network ? { network: o.network } : {}), createdBy: 'cli' }, tls?.pin);
+        new AuditLog(db).record({ actor: 'cli', action: 'token.create', object: t.id, site: o.site ?? null, detail: { uses: o.uses ?? 1, network: o.network ?? null } });
         if (o.json) process.stdout.write(`${JSON.stringify({ token: t.token })}\n`);
         else process.stdout.write(`${t.token}\n(expires ${new Date(t.expiresAt).toISOString()}; shown once, not stored)\n`);
       } finally {
@@ -97,12 +114,14 @@ function buildProgram(): Command {
   withCommon(apikey.command('create').description('create an API key (printed once)'))
     .addOption(new Option('--role <role>', 'what the key may do').choices([...ROLES]).makeOptionMandatory())
     .option('--name <name>', 'a note on who or what uses the key')
+    .option('--sites <a,b>', 'limit the key to these sites (default: all sites)', sitesFlag)
     .option('--json', 'print {"key": "…"} only')
-    .action(async (o: CommonFlags & { role: Role; name?: string; json?: boolean }) => {
+    .action(async (o: CommonFlags & { role: Role; name?: string; sites?: string[]; json?: boolean }) => {
       const config = await loadConfig(o.config, overrides(o));
       const db = openDatabase(config.dataDir);
       try {
-        const k = new ApiKeys(db).create(o.role, o.name);
+        const k = new ApiKeys(db).create({ role: o.role, ...(o.name ? { name: o.name } : {}), sites: o.sites ?? null });
+        new AuditLog(db).record({ actor: 'cli', action: 'apikey.create', object: k.id, detail: { role: o.role, sites: o.sites ?? null } });
         if (o.json) process.stdout.write(`${JSON.stringify({ key: k.key })}\n`);
         else process.stdout.write(`${k.key}\n(role ${o.role}; shown once, not stored)\n`);
       } finally {
@@ -110,6 +129,13 @@ function buildProgram(): Command {
       }
     });
 
+  registerAlertCommands(program);
+  registerBackupCommand(program);
+  registerTokenCommands(token);
+  registerApiKeyCommands(apikey);
+  registerUserCommands(program);
+  registerAgentCommands(program);
+  registerInstallServiceCommand(program);
   return program;
 }
 

@@ -63,6 +63,14 @@ function checkSemantics(c: CollectorConfig, source: string): void {
       });
     }
     if (n.timeout !== undefined && parseDuration(n.timeout) === undefined) fail(`notifiers[${i}].timeout`, 'not a duration');
+    if (n.type === 'email') {
+      const e = n as unknown as { smtp?: { host?: unknown; port?: unknown; security?: unknown }; from?: unknown; to?: unknown };
+      if (!e.smtp || typeof e.smtp.host !== 'string' || !e.smtp.host) fail(`notifiers[${i}].smtp.host`, `is required for email notifier ${n.name}`);
+      if (e.smtp?.port !== undefined && (!Number.isInteger(e.smtp.port) || (e.smtp.port as number) < 1 || (e.smtp.port as number) > 65535)) fail(`notifiers[${i}].smtp.port`, 'must be a port number');
+      if (e.smtp?.security !== undefined && !['starttls', 'tls', 'none'].includes(String(e.smtp.security))) fail(`notifiers[${i}].smtp.security`, 'must be starttls, tls or none');
+      if (typeof e.from !== 'string' || !e.from.includes('@')) fail(`notifiers[${i}].from`, `needs a sender address for email notifier ${n.name}`);
+      if (!Array.isArray(e.to) || e.to.length === 0 || !e.to.every((x) => typeof x === 'string' && x.includes('@'))) fail(`notifiers[${i}].to`, `needs a list of recipient addresses for email notifier ${n.name}`);
+    }
   });
   const ruleNames = new Set<string>();
   c.rules.forEach((r, i) => {

@@ -1,4 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { StorageConfigSchema } from '../storage/config.js';
+import { DownloadsSchema, UpdatesSchema } from '../downloads/schema.js';
 
 const Duration = Type.String({ pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d|w)$', description: 'e.g. 30s, 5m, 2h, 7d' });
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' });
@@ -31,6 +33,8 @@ export const RuleSchema = Type.Object(
           building: Type.Optional(Type.String()),
           room: Type.Optional(Type.String()),
           kind: Type.Optional(Type.String()),
+          /** Matches the target's `role` label (server, lab, office …). */
+          role: Type.Optional(Type.String()),
           targets: Type.Optional(Type.Array(Type.String())),
         },
         { additionalProperties: false },
@@ -43,10 +47,75 @@ export const RuleSchema = Type.Object(
     severity: Type.Union(['critical', 'warning', 'info'].map((s) => Type.Literal(s)), { default: 'warning' }),
     notify: Type.Array(Name, { default: [] }),
     summary: Type.Optional(Type.String({ maxLength: 1024 })),
+    /**
+     * Linear prediction: breach when the value extrapolated `horizon` ahead from
+     * the trend over `window` crosses the threshold ("disk full within 3 days").
+     */
+    predict: Type.Optional(Type.Object({ window: Duration, horizon: Duration }, { additionalProperties: false })),
+    /** Per-target exceptions: this server's disk alerts at 95%, not 90%. */
+    overrides: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            targets: Type.Array(Type.String(), { minItems: 1 }),
+            threshold: Type.Optional(Type.Number()),
+            recover: Type.Optional(Type.Number()),
+            for: Type.Optional(Duration),
+            severity: Type.Optional(Type.Union(['critical', 'warning', 'info'].map((s) => Type.Literal(s)))),
+            disabled: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
   },
   { additionalProperties: false },
 );
 export type RuleConfig = Static<typeof RuleSchema>;
+
+const WeekDay = Type.Union(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => Type.Literal(d)));
+const DateText = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const TargetMatch = Type.Object(
+  {
+    site: Type.Optional(Type.String()),
+    building: Type.Optional(Type.String()),
+    room: Type.Optional(Type.String()),
+    kind: Type.Optional(Type.String()),
+    role: Type.Optional(Type.String()),
+    targets: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: false },
+);
+
+/** Weekly hours in a time zone, with holiday date ranges: when a group is expected online. */
+export const ScheduleSchema = Type.Object(
+  {
+    name: Name,
+    timezone: Type.String({ default: 'UTC' }),
+    days: Type.Array(WeekDay, { minItems: 1, default: ['mon', 'tue', 'wed', 'thu', 'fri'] }),
+    hours: Type.String({ pattern: '^\\d{2}:\\d{2}-\\d{2}:\\d{2}$', default: '07:00-17:00' }),
+    holidays: Type.Array(Type.Object({ from: DateText, to: DateText, name: Type.Optional(Type.String()) }, { additionalProperties: false }), { default: [] }),
+    match: TargetMatch,
+  },
+  { additionalProperties: false },
+);
+export type ScheduleConfig = Static<typeof ScheduleSchema>;
+
+/** A silence written in config: one-off (start/end) or recurring (weekly hours). */
+export const MaintenanceSchema = Type.Object(
+  {
+    name: Name,
+    match: TargetMatch,
+    rules: Type.Optional(Type.Array(Type.String())),
+    start: Type.Optional(Type.String()),
+    end: Type.Optional(Type.String()),
+    timezone: Type.Optional(Type.String()),
+    days: Type.Optional(Type.Array(WeekDay, { minItems: 1 })),
+    hours: Type.Optional(Type.String({ pattern: '^\\d{2}:\\d{2}-\\d{2}:\\d{2}$' })),
+  },
+  { additionalProperties: false },
+);
+export type MaintenanceConfig = Static<typeof MaintenanceSchema>;
 
 export const CollectorConfigSchema = Type.Object(
   {
@@ -73,14 +142,50 @@ export const CollectorConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** Raw retention, rollup tiers and the total size budget (see storage/README.md). */
+    storage: Type.Optional(StorageConfigSchema),
+    /** Limits on what agents may send (defaults suit a school; raise maxConnectionsPerIp behind NAT). */
+    ingest: Type.Object(
+      {
+        maxConnectionsPerIp: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+        maxSeriesPerAgent: Type.Optional(Type.Integer({ minimum: 10, maximum: 1_000_000 })),
+        samplesPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     log: Type.Object(
       { level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }) },
       { additionalProperties: false, default: {} },
     ),
     notifiers: Type.Array(NotifierSchema, { default: [] }),
     rules: Type.Array(RuleSchema, { default: [] }),
+    /** Further rule files (YAML list of rules or {rules: [...]}); relative paths are from the config file. Default: <dataDir>/rules.yaml, created from the shipped defaults. */
+    ruleFiles: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    /** Notification policy shared by all rules. */
+    notify: Type.Object(
+      {
+        /** Notifiers for rules that name none. */
+        default: Type.Array(Name, { default: [] }),
+        /** Wait this long to batch alerts of one group before the first notification (0s = at once). */
+        groupWait: Type.String({ ...Duration, default: '0s' }),
+        /** Minimum time between notifications of one group. */
+        groupInterval: Type.String({ ...Duration, default: '0s' }),
+        /** Re-send still-firing, unacknowledged alerts this often. */
+        repeatInterval: Type.String({ ...Duration, default: '4h' }),
+        /** Send resolved notifications. */
+        resolved: Type.Boolean({ default: true }),
+        /** Flap damping: more than `transitions` changes within `window` mutes an alert until it holds still for `window`. */
+        flapping: Type.Object({ transitions: Type.Integer({ minimum: 2, default: 6 }), window: Type.String({ ...Duration, default: '1h' }) }, { additionalProperties: false, default: {} }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    schedules: Type.Array(ScheduleSchema, { default: [] }),
+    maintenance: Type.Array(MaintenanceSchema, { default: [] }),
     /** SNMP-polled devices; validated in full by the Wi-Fi poller's schema. */
     devices: Type.Array(Type.Object({ name: Name }, { additionalProperties: true }), { default: [] }),
+    /** Agent executables and install scripts served at /downloads and /install.*; agent self-update policy. */
+    downloads: DownloadsSchema,
+    updates: UpdatesSchema,
   },
   { additionalProperties: false },
 );

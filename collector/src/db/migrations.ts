@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { migrateToChunkedStorage } from '../storage/schema-chunked.js';
 
 export interface Migration {
   readonly version: number;
@@ -71,6 +72,85 @@ export const MIGRATIONS: readonly Migration[] = [
           status INTEGER, error TEXT, duration_ms REAL
         );
       `);
+    },
+  },
+  {
+    version: 2,
+    name: 'alerting',
+    up(db: Database): void {
+      db.exec(`
+        ALTER TABLE alerts ADD COLUMN last_notified_at INTEGER;
+        ALTER TABLE alerts ADD COLUMN muted_reason TEXT;
+        ALTER TABLE targets ADD COLUMN parent_id TEXT;
+        CREATE TABLE alert_pending (
+          fingerprint TEXT PRIMARY KEY, rule TEXT NOT NULL, target_id TEXT NOT NULL,
+          metric TEXT NOT NULL, labels TEXT NOT NULL, since INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE silences (
+          id TEXT PRIMARY KEY, matchers TEXT NOT NULL, starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL,
+          author TEXT NOT NULL, comment TEXT NOT NULL, created_at INTEGER NOT NULL, expired_at INTEGER
+        );
+        CREATE TABLE notify_groups (
+          key TEXT PRIMARY KEY, notifier TEXT NOT NULL, alert_ids TEXT NOT NULL,
+          first_at INTEGER NOT NULL, flush_at INTEGER NOT NULL, last_sent_at INTEGER
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
+  {
+    version: 3,
+    name: 'security',
+    up(db: Database): void {
+      db.exec(`
+        ALTER TABLE enrollment_tokens ADD COLUMN network TEXT;
+        ALTER TABLE enrollment_tokens ADD COLUMN created_by TEXT;
+        ALTER TABLE agents ADD COLUMN replaced_by TEXT;
+        ALTER TABLE agents ADD COLUMN next_credential_hash TEXT;
+        ALTER TABLE api_keys ADD COLUMN user_id TEXT;
+        ALTER TABLE api_keys ADD COLUMN sites TEXT;
+        CREATE TABLE users (
+          id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, password_hash TEXT NOT NULL,
+          role TEXT NOT NULL, sites TEXT, created_at INTEGER NOT NULL, disabled_at INTEGER
+        );
+        CREATE TABLE sessions (
+          id_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), csrf_token TEXT NOT NULL,
+          created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE audit_log (
+          id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+          object TEXT, site TEXT, detail TEXT NOT NULL DEFAULT '{}', ip TEXT
+        );
+      `);
+    },
+  },
+  {
+    version: 4,
+    name: 'ingest-gaps',
+    up(db: Database): void {
+      // Reliability: sequences stored above a hole (an agent sends live batches ahead of its
+      // backlog) and the gaps agents report when their spool had to drop data.
+      db.exec(`
+        CREATE TABLE ingest_received_above (
+          agent_id TEXT NOT NULL, epoch TEXT NOT NULL, from_seq INTEGER NOT NULL, to_seq INTEGER NOT NULL,
+          PRIMARY KEY (agent_id, epoch, from_seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE ingest_gaps (
+          id INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, target_id TEXT NOT NULL, epoch TEXT NOT NULL,
+          from_seq INTEGER NOT NULL, to_seq INTEGER NOT NULL, from_ts INTEGER NOT NULL, to_ts INTEGER NOT NULL,
+          dropped_samples INTEGER NOT NULL, dropped_batches INTEGER NOT NULL, reason TEXT NOT NULL,
+          received_at INTEGER NOT NULL,
+          UNIQUE (agent_id, epoch, from_seq)
+        );
+        CREATE INDEX ingest_gaps_by_target ON ingest_gaps (target_id, from_ts);
+      `);
+    },
+  },
+  {
+    version: 5,
+    name: 'chunked-storage',
+    up(db: Database): void {
+      // Compressed chunks, head log and rollup tiers; converts and drops the v1 samples table.
+      migrateToChunkedStorage(db);
     },
   },
 ];

@@ -7,6 +7,7 @@ import {
   labelsKey,
   type AgentSettings,
   type CollectorMessage,
+  type GapMessage,
   type HelloMessage,
   type MetricsMessage,
 } from '@hallmonitor/shared';
@@ -14,7 +15,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { AgentIdentity } from '../auth/agents.js';
 import type { StoredSample } from '../storage/sample-store.js';
-import type { GroupCommitter } from './group-commit.js';
+import type { CommitOutcome, GroupCommitter } from './group-commit.js';
 import { TokenBucket, type IngestLimits } from './limits.js';
 
 export interface SessionDeps {
@@ -38,6 +39,8 @@ export class AgentSession {
   readonly #log: Logger;
   #phase: 'awaiting_hello' | 'ready' | 'closed' = 'awaiting_hello';
   #epoch = '';
+  /** Version both sides speak on this connection. */
+  #accepted = 1;
   #helloTimer: NodeJS.Timeout;
   #pingTimer: NodeJS.Timeout | undefined;
   #alive = true;
@@ -81,7 +84,8 @@ export class AgentSession {
     if (!res.ok) return this.close(res.code === 'HM_MSG_TOO_LARGE' ? CLOSE_CODES.messageTooBig : CLOSE_CODES.protocolError, `${res.code}: ${res.reason}`);
     const msg = res.message;
     if (msg.type === 'hello') return this.#onHello(msg);
-    if (this.#phase !== 'ready') return this.close(CLOSE_CODES.protocolError, 'HM_MSG_ORDER: metrics before hello');
+    if (this.#phase !== 'ready') return this.close(CLOSE_CODES.protocolError, `HM_MSG_ORDER: ${msg.type} before hello`);
+    if (msg.type === 'gap') return this.#onGap(msg);
     return this.#onMetrics(msg);
   }
 
@@ -96,10 +100,18 @@ export class AgentSession {
       return this.close(CLOSE_CODES.unauthorized, 'HM_IDENTITY: hello agentId does not match the credential');
     }
     this.#epoch = hello.epoch;
+    this.#accepted = Math.min(hello.protocolVersion, PROTOCOL_VERSION);
+    let highWaterSeq: number;
+    try {
+      this.#d.onHello(this.identity, hello);
+      highWaterSeq = this.#d.committer.highWater(this.identity.agentId, hello.epoch);
+    } catch (err) {
+      // Recording the hello writes to the database; a full disk must not take the collector down with it.
+      this.#log.error({ err: (err as Error).message }, 'cannot record agent hello');
+      return this.close(CLOSE_CODES.unavailable, 'HM_UNAVAILABLE: cannot store right now, retry later');
+    }
     this.#phase = 'ready';
-    this.#d.onHello(this.identity, hello);
-    const highWaterSeq = this.#d.committer.highWater(this.identity.agentId, hello.epoch);
-    this.#send({ v: PROTOCOL_VERSION, type: 'welcome', acceptedVersion: Math.min(hello.protocolVersion, PROTOCOL_VERSION), agentId: this.identity.agentId, highWaterSeq, settings: this.#d.settings() });
+    this.#send({ v: PROTOCOL_VERSION, type: 'welcome', acceptedVersion: this.#accepted, agentId: this.identity.agentId, highWaterSeq, settings: this.#d.settings() });
     this.#log.info({ agentVersion: hello.agentVersion, epoch: hello.epoch, highWaterSeq }, 'agent connected');
     this.#pingTimer = setInterval(() => {
       if (!this.#alive) return this.#ws.terminate();
@@ -121,11 +133,27 @@ export class AgentSession {
       }
       samples.push({ metric: s.name, labels: s.labels, value: fromWireValue(s.value), ts: s.timestamp });
     }
-    const commit = this.#d.committer.submit({ agentId: this.identity.agentId, targetId: this.identity.targetId, epoch: m.epoch, seq: m.seq, samples });
+    const commit = this.#d.committer.submit({ agentId: this.identity.agentId, targetId: this.identity.targetId, epoch: m.epoch, seq: m.seq, samples, fillHoles: this.#accepted < 2 });
+    this.#ackAfter(commit, m.epoch);
+  }
+
+  #onGap(g: GapMessage): void {
+    if (g.epoch !== this.#epoch) return this.close(CLOSE_CODES.protocolError, 'HM_MSG_EPOCH: gap for another epoch than hello');
+    if (this.#accepted < 2) return this.close(CLOSE_CODES.protocolError, 'HM_MSG_ORDER: gap needs protocol 2');
+    const { v: _v, type: _t, ...gap } = g;
+    this.#log.warn({ gap }, 'agent reports data it had to drop');
+    this.#ackAfter(this.#d.committer.submitGap({ agentId: this.identity.agentId, targetId: this.identity.targetId, ...gap }), g.epoch);
+  }
+
+  /**
+   * Acks go out in arrival order, each after its commit, naming the contiguous
+   * high-water mark: everything up to it is stored (or settled by a gap).
+   */
+  #ackAfter(commit: Promise<CommitOutcome>, epoch: string): void {
     this.#ackChain = this.#ackChain.then(async () => {
       const outcome = await commit;
       if (!outcome.ok) return this.close(CLOSE_CODES.unavailable, 'HM_UNAVAILABLE: cannot store right now, retry later');
-      this.#send({ v: PROTOCOL_VERSION, type: 'ack', epoch: m.epoch, seq: m.seq });
+      this.#send({ v: PROTOCOL_VERSION, type: 'ack', epoch, seq: outcome.highWater });
     });
   }
 

@@ -1,7 +1,9 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { SampleStore, StoredSample } from '../storage/sample-store.js';
 import type { Targets } from '../targets/targets.js';
+import { GapStore, type IngestGap } from './gap-store.js';
+import { HighWater } from './high-water.js';
 
 export interface PendingBatch {
   readonly agentId: string;
@@ -9,15 +11,21 @@ export interface PendingBatch {
   readonly epoch: string;
   readonly seq: number;
   readonly samples: readonly StoredSample[];
+  /** Protocol-1 agents never report gaps: a sequence they skip is given up at once (the old "highest seen" mark). */
+  readonly fillHoles?: boolean;
 }
 
-export type CommitOutcome = { ok: true; stored: boolean } | { ok: false; error: Error };
+/** `highWater` is the contiguous mark after this item: what the ack may name. */
+export type CommitOutcome = { ok: true; stored: boolean; highWater: number } | { ok: false; error: Error };
+
+type Item = { readonly kind: 'batch'; readonly batch: PendingBatch } | { readonly kind: 'gap'; readonly gap: IngestGap };
 
 /**
  * Group commit: batches that arrive close together (from many agents) are
  * written in one transaction, so one fsync covers them all, and each is acked
  * only after that commit returned. A batch at or below its agent's high-water
- * mark is a replay: acknowledged, not stored again.
+ * mark, or in a range already stored above it, is a replay: acknowledged, not
+ * stored again. A gap settles the sequences an agent will never send.
  */
 export class GroupCommitter {
   readonly #db: Database;
@@ -25,9 +33,9 @@ export class GroupCommitter {
   readonly #targets: Targets;
   readonly #log: Logger;
   readonly #clock: () => number;
-  readonly #getHw: Statement;
-  readonly #setHw: Statement;
-  #queue: Array<{ batch: PendingBatch; done: (o: CommitOutcome) => void }> = [];
+  readonly #hw: HighWater;
+  readonly #gaps: GapStore;
+  #queue: Array<{ item: Item; done: (o: CommitOutcome) => void }> = [];
   #scheduled = false;
   /** Called after a commit with the batches that were newly stored. */
   onCommitted: (batches: readonly PendingBatch[]) => void = () => {};
@@ -38,20 +46,26 @@ export class GroupCommitter {
     this.#targets = targets;
     this.#log = logger.child({ module: 'ingest' });
     this.#clock = clock;
-    this.#getHw = db.prepare('SELECT seq FROM ingest_high_water WHERE agent_id = ? AND epoch = ?');
-    this.#setHw = db.prepare(
-      'INSERT INTO ingest_high_water (agent_id, epoch, seq, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (agent_id, epoch) DO UPDATE SET seq = max(seq, excluded.seq), updated_at = excluded.updated_at',
-    );
+    this.#hw = new HighWater(db);
+    this.#gaps = new GapStore(db);
   }
 
   highWater(agentId: string, epoch: string): number {
-    const row = this.#getHw.get(agentId, epoch) as { seq: number } | undefined;
-    return row?.seq ?? 0;
+    return this.#hw.get(agentId, epoch);
   }
 
   submit(batch: PendingBatch): Promise<CommitOutcome> {
+    return this.#enqueue({ kind: 'batch', batch });
+  }
+
+  /** Records a gap and settles its sequences; acked like a batch. */
+  submitGap(gap: IngestGap): Promise<CommitOutcome> {
+    return this.#enqueue({ kind: 'gap', gap });
+  }
+
+  #enqueue(item: Item): Promise<CommitOutcome> {
     return new Promise((resolve) => {
-      this.#queue.push({ batch, done: resolve });
+      this.#queue.push({ item, done: resolve });
       if (!this.#scheduled) {
         this.#scheduled = true;
         // setImmediate lets every message already read from sockets join this commit.
@@ -66,20 +80,10 @@ export class GroupCommitter {
     this.#queue = [];
     if (items.length === 0) return;
     const now = this.#clock();
-    const storedFlags: boolean[] = [];
+    const results: Array<{ stored: boolean; highWater: number }> = [];
     try {
       this.#db.transaction(() => {
-        for (const { batch } of items) {
-          const hw = this.highWater(batch.agentId, batch.epoch);
-          if (batch.seq <= hw) {
-            storedFlags.push(false);
-            continue;
-          }
-          this.#store.append(batch.targetId, batch.samples);
-          this.#setHw.run(batch.agentId, batch.epoch, batch.seq, now);
-          this.#targets.touch(batch.targetId, now);
-          storedFlags.push(true);
-        }
+        for (const { item } of items) results.push(item.kind === 'batch' ? this.#applyBatch(item.batch, now) : this.#applyGap(item.gap, now));
       })();
     } catch (err) {
       this.#log.error({ err: (err as Error).message, batches: items.length }, 'ingest commit failed; nothing acknowledged');
@@ -88,10 +92,41 @@ export class GroupCommitter {
     }
     const stored: PendingBatch[] = [];
     items.forEach((it, i) => {
-      const s = storedFlags[i] === true;
-      if (s) stored.push(it.batch);
-      it.done({ ok: true, stored: s });
+      const r = results[i] as { stored: boolean; highWater: number };
+      if (r.stored && it.item.kind === 'batch') stored.push(it.item.batch);
+      it.done({ ok: true, ...r });
     });
     if (stored.length) this.onCommitted(stored);
   }
+
+  #applyBatch(batch: PendingBatch, now: number): { stored: boolean; highWater: number } {
+    const hw = this.#hw.get(batch.agentId, batch.epoch);
+    if (this.#hw.has(batch.agentId, batch.epoch, batch.seq, hw)) return { stored: false, highWater: hw };
+    this.#store.append(batch.targetId, batch.samples);
+    this.#targets.touch(batch.targetId, now);
+    return { stored: true, highWater: this.#hw.settle(batch.agentId, batch.epoch, batch.seq, batch.seq, hw, batch.fillHoles === true, now) };
+  }
+
+  #applyGap(gap: IngestGap, now: number): { stored: boolean; highWater: number } {
+    const hw = this.#hw.get(gap.agentId, gap.epoch);
+    // Only the part above the mark is news; below it the collector has the data (or an earlier gap).
+    const fromSeq = Math.max(gap.fromSeq, hw + 1);
+    if (fromSeq > gap.toSeq) return { stored: false, highWater: hw };
+    const stored = this.#gaps.insert(clipGap(gap, fromSeq), now);
+    return { stored, highWater: this.#hw.settle(gap.agentId, gap.epoch, fromSeq, gap.toSeq, hw, false, now) };
+  }
+}
+
+/**
+ * The part of a gap from `fromSeq` on. An agent may drop a segment whose first
+ * batches were sent and stored but not yet acked; the counts and start time of
+ * the remainder are prorated by sequence (batches are exact, samples and time
+ * an estimate), so the dashboard does not report stored data as lost.
+ */
+export function clipGap(gap: IngestGap, fromSeq: number): IngestGap {
+  if (fromSeq <= gap.fromSeq) return gap;
+  const span = gap.toSeq - gap.fromSeq + 1;
+  const kept = gap.toSeq - fromSeq + 1;
+  const fromTs = gap.fromTs > 0 && gap.toTs >= gap.fromTs ? Math.round(gap.fromTs + ((gap.toTs - gap.fromTs) * (fromSeq - gap.fromSeq)) / Math.max(1, span - 1)) : gap.fromTs;
+  return { ...gap, fromSeq, fromTs, droppedBatches: kept, droppedSamples: Math.round((gap.droppedSamples * kept) / span) };
 }

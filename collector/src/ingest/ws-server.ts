@@ -4,6 +4,7 @@ import { CLOSE_CODES, WIRE_LIMITS, type AgentSettings, type HelloMessage } from 
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { AgentIdentity, Agents } from '../auth/agents.js';
+import { originAllowed } from '../security/origin.js';
 import { AgentSession } from './agent-session.js';
 import type { GroupCommitter } from './group-commit.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.js';
@@ -56,6 +57,11 @@ export class IngestServer {
     return this.#sessions.has(agentId);
   }
 
+  /** Who is connected now (the revocation watch checks them against the database). */
+  connectedIdentities(): AgentIdentity[] {
+    return [...this.#sessions.values()].map((s) => s.identity);
+  }
+
   /** Closes a revoked agent's live socket at once. */
   disconnect(agentId: string, code: number, reason: string): void {
     this.#sessions.get(agentId)?.close(code, reason);
@@ -70,6 +76,12 @@ export class IngestServer {
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '').split('?')[0];
     if (path !== INGEST_PATH) return refuse(socket, 404, 'Not Found');
+    // Agents send no Origin; a browser always does, and a page elsewhere must not
+    // open sockets here with whatever the browser holds (cross-site WebSocket hijacking).
+    if (!originAllowed(req.headers.origin, req.headers.host, (req.socket as { encrypted?: boolean }).encrypted === true)) {
+      this.#log.warn({ ip: req.socket.remoteAddress, origin: String(req.headers.origin).slice(0, 100) }, 'cross-origin WebSocket refused');
+      return refuse(socket, 403, 'Forbidden');
+    }
     const ip = req.socket.remoteAddress ?? 'unknown';
     const count = this.#perIp.get(ip) ?? 0;
     if (count >= this.#limits.maxConnectionsPerIp) {

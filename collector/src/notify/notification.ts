@@ -15,6 +15,8 @@ export interface AlertView {
   readonly summary: string;
   readonly url: string;
   readonly acknowledged?: { readonly at: string; readonly by: string | null } | null;
+  /** Why notifications for it are held back (silenced, maintenance, inhibited, flapping), if they are. */
+  readonly muted?: string | null;
 }
 
 /** The generic webhook body; chat formats are presets over the same data. */

@@ -3,6 +3,7 @@ import type { Notification } from './notification.js';
 
 export interface OutgoingRequest {
   readonly body: string;
+  /** Extra headers; may override the default JSON content type. */
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -13,11 +14,24 @@ export interface DeliveryMeta {
   readonly timestamp: number;
 }
 
+/** What one delivery attempt achieved, in terms the retry policy understands. */
+export interface DeliveryResult {
+  readonly ok: boolean;
+  /** HTTP status or SMTP reply code, when there was one. */
+  readonly status?: number;
+  readonly retryAfterSeconds?: number;
+  /** No retry will help (410 Gone, refused address, rejected recipients). */
+  readonly permanent?: boolean;
+  readonly detail: string;
+}
+
 /**
  * A notification channel. Each type is one file that turns the same alert data
- * into its own request; delivery, retries and the SSRF guard are shared.
+ * into its own request (`build`, sent over guarded HTTP by the worker) or
+ * delivers it itself (`deliver`, e.g. SMTP). Retries and bookkeeping are shared.
  */
 export interface NotifierType {
   readonly type: NotifierConfig['type'];
-  build(config: NotifierConfig, notification: Notification, meta: DeliveryMeta): OutgoingRequest;
+  build?(config: NotifierConfig, notification: Notification, meta: DeliveryMeta): OutgoingRequest;
+  deliver?(config: NotifierConfig, notification: Notification, meta: DeliveryMeta, timeoutMs: number): Promise<DeliveryResult>;
 }

@@ -56,6 +56,25 @@ export class Outbox {
     })();
   }
 
+  /** A notifier whose endpoint answered 410 stays off until its URL changes or an admin re-enables it. */
+  disable(notifier: string, url: string, now: number): void {
+    this.#db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(`notifier_disabled:${notifier}`, JSON.stringify({ url, at: now }));
+  }
+
+  enable(notifier: string): boolean {
+    return this.#db.prepare('DELETE FROM meta WHERE key = ?').run(`notifier_disabled:${notifier}`).changes > 0;
+  }
+
+  isDisabled(notifier: string, currentUrl?: string): boolean {
+    const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(`notifier_disabled:${notifier}`) as { value: string } | undefined;
+    if (!row) return false;
+    if (currentUrl !== undefined && (JSON.parse(row.value) as { url: string }).url !== currentUrl) {
+      this.enable(notifier); // the URL was fixed in config: try again
+      return false;
+    }
+    return true;
+  }
+
   list(limit = 100): OutboxRow[] {
     return this.#db.prepare('SELECT * FROM outbox ORDER BY id DESC LIMIT ?').all(limit) as OutboxRow[];
   }

@@ -1,6 +1,7 @@
 import { parseDuration } from '@hallmonitor/shared';
 import type { Logger } from 'pino';
 import type { NotifierConfig } from '../config/schema.js';
+import type { DeliveryMeta, DeliveryResult, NotifierType } from './notifier.js';
 import { postJson } from './http-post.js';
 import type { Notification } from './notification.js';
 import type { Outbox, OutboxRow } from './outbox.js';
@@ -95,38 +96,57 @@ export class DeliveryWorker {
       this.#o.outbox.recordAttempt(row.id, now, { error: `notifier ${row.notifier} is no longer configured`, durationMs: 0 }, { state: 'failed' });
       return;
     }
+    if (this.#o.outbox.isDisabled(config.name, config.url ?? '')) {
+      this.#o.outbox.recordAttempt(row.id, now, { error: `notifier ${config.name} is disabled: its endpoint answered 410 Gone; fix the URL and reload, or re-enable it`, durationMs: 0 }, { state: 'failed' });
+      return;
+    }
     const type = NOTIFIER_TYPES.get(config.type);
     if (!type) {
       this.#o.outbox.recordAttempt(row.id, now, { error: `notifier type ${config.type} is not available`, durationMs: 0 }, { state: 'failed' });
       return;
     }
-    const req = type.build(config, JSON.parse(row.payload) as Notification, { deliveryId: row.delivery_id, timestamp: Math.floor(now / 1000) });
+    const notification = JSON.parse(row.payload) as Notification;
+    const meta = { deliveryId: row.delivery_id, timestamp: Math.floor(now / 1000) };
+    const timeoutMs = parseDuration(config.timeout ?? '10s') ?? 10_000;
     const started = performance.now();
+    const result = await this.#attempt(type, config, notification, meta, timeoutMs);
+    const status = result.status;
+    const error = result.ok ? undefined : result.detail;
     let outcome: Outcome;
-    let status: number | undefined;
-    let error: string | undefined;
-    try {
-      const res = await postJson(config.url as string, req.body, { ...req.headers }, {
-        timeoutMs: parseDuration(config.timeout ?? '10s') ?? 10_000,
-        allowPrivateNetwork: config.allowPrivateNetwork,
-      });
-      status = res.status;
-      if (res.status >= 200 && res.status < 300) outcome = { state: 'delivered' };
-      else {
-        error = `HTTP ${res.status}${res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : ''}: ${res.bodySnippet.slice(0, 200)}`;
-        if (res.status === 410) outcome = { state: 'failed' };
-        else outcome = this.#retry(row, now, (res.status === 429 || res.status === 503) ? res.retryAfterSeconds : undefined);
-      }
-    } catch (err) {
-      error = (err as Error).message;
-      outcome = (err as { code?: string }).code === 'HM_NOTIFY_BLOCKED' ? { state: 'failed' } : this.#retry(row, now, undefined);
-    }
+    if (result.ok) outcome = { state: 'delivered' };
+    else if (result.permanent) outcome = { state: 'failed' };
+    else outcome = this.#retry(row, now, result.retryAfterSeconds);
     const durationMs = performance.now() - started;
+    if (status === 410 && type.build) {
+      this.#o.outbox.disable(config.name, config.url ?? '', this.#clock());
+      this.#log.error({ notifier: config.name }, 'endpoint answered 410 Gone: notifier disabled until its URL changes or an admin re-enables it');
+    }
     this.#o.outbox.recordAttempt(row.id, this.#clock(), { ...(status !== undefined ? { status } : {}), ...(error ? { error } : {}), durationMs }, outcome);
     const logFields = { notifier: row.notifier, deliveryId: row.delivery_id, attempt: row.attempts + 1, status, durationMs: Math.round(durationMs) };
     if (outcome.state === 'delivered') this.#log.info(logFields, 'notification delivered');
     else if (outcome.state === 'failed') this.#log.error({ ...logFields, err: error }, 'notification failed permanently');
     else this.#log.warn({ ...logFields, err: error, retryAt: new Date(outcome.nextAttemptAt ?? 0).toISOString() }, 'notification attempt failed');
+  }
+
+  async #attempt(type: NotifierType, config: NotifierConfig, notification: Notification, meta: DeliveryMeta, timeoutMs: number): Promise<DeliveryResult> {
+    if (type.deliver) return type.deliver(config, notification, meta, timeoutMs);
+    if (!type.build) return { ok: false, permanent: true, detail: `notifier type ${type.type} cannot send` };
+    const req = type.build(config, notification, meta);
+    try {
+      const res = await postJson(config.url as string, req.body, { ...req.headers }, { timeoutMs, allowPrivateNetwork: config.allowPrivateNetwork });
+      if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, detail: 'delivered' };
+      const redirect = res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : '';
+      return {
+        ok: false,
+        status: res.status,
+        // 410 Gone: the receiver says this endpoint is dead; retrying is noise.
+        permanent: res.status === 410,
+        ...(res.status === 429 || res.status === 503 ? (res.retryAfterSeconds !== undefined ? { retryAfterSeconds: res.retryAfterSeconds } : {}) : {}),
+        detail: `HTTP ${res.status}${redirect}: ${res.bodySnippet.slice(0, 200)}`,
+      };
+    } catch (err) {
+      return { ok: false, permanent: (err as { code?: string }).code === 'HM_NOTIFY_BLOCKED', detail: (err as Error).message };
+    }
   }
 
   #retry(row: OutboxRow, now: number, retryAfterSeconds: number | undefined): Outcome {

@@ -19,6 +19,27 @@ export interface AlertRow {
   readonly summary: string;
   readonly acked_at: number | null;
   readonly acked_by: string | null;
+  readonly last_notified_at?: number | null;
+  readonly muted_reason?: string | null;
+}
+
+export interface AlertQuery {
+  readonly state?: AlertFilter;
+  readonly rule?: string;
+  readonly targetId?: string;
+  readonly severity?: string;
+  /** Alerts that started at or after this time (ms). */
+  readonly since?: number;
+  readonly limit?: number;
+}
+
+export interface PendingRow {
+  readonly fingerprint: string;
+  readonly rule: string;
+  readonly target_id: string;
+  readonly metric: string;
+  readonly labels: string;
+  readonly since: number;
 }
 
 export type AlertFilter = 'firing' | 'resolved' | 'all';
@@ -57,9 +78,48 @@ export class AlertStore {
     return this.#db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as AlertRow | undefined;
   }
 
-  list(filter: AlertFilter, limit = 500): AlertRow[] {
-    if (filter === 'all') return this.#db.prepare('SELECT * FROM alerts ORDER BY starts_at DESC LIMIT ?').all(limit) as AlertRow[];
-    return this.#db.prepare('SELECT * FROM alerts WHERE status = ? ORDER BY starts_at DESC LIMIT ?').all(filter, limit) as AlertRow[];
+  list(q: AlertQuery | AlertFilter = {}): AlertRow[] {
+    const query: AlertQuery = typeof q === 'string' ? { state: q } : q;
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    const add = (clause: string, value: string | number): void => {
+      where.push(clause);
+      args.push(value);
+    };
+    if (query.state && query.state !== 'all') add('status = ?', query.state);
+    if (query.rule) add('rule = ?', query.rule);
+    if (query.targetId) add('target_id = ?', query.targetId);
+    if (query.severity) add('severity = ?', query.severity);
+    if (query.since !== undefined) add('starts_at >= ?', query.since);
+    args.push(Math.min(query.limit ?? 500, 5000));
+    return this.#db.prepare(`SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY starts_at DESC LIMIT ?`).all(...args) as AlertRow[];
+  }
+
+  markNotified(id: string, at: number): void {
+    this.#db.prepare('UPDATE alerts SET last_notified_at = ?, muted_reason = NULL WHERE id = ?').run(at, id);
+  }
+
+  markMuted(id: string, reason: string | null): void {
+    this.#db.prepare('UPDATE alerts SET muted_reason = ? WHERE id = ?').run(reason, id);
+  }
+
+  /** Firing, unacknowledged alerts that are due a repeat or were held back and never sent. */
+  dueForRenotify(now: number, repeatMs: number): AlertRow[] {
+    return this.#db
+      .prepare("SELECT * FROM alerts WHERE status = 'firing' AND acked_at IS NULL AND (last_notified_at IS NULL OR last_notified_at + ? <= ?)")
+      .all(repeatMs, now) as AlertRow[];
+  }
+
+  savePending(p: PendingRow): void {
+    this.#db.prepare('INSERT OR REPLACE INTO alert_pending (fingerprint, rule, target_id, metric, labels, since) VALUES (?, ?, ?, ?, ?, ?)').run(p.fingerprint, p.rule, p.target_id, p.metric, p.labels, p.since);
+  }
+
+  deletePending(fingerprint: string): void {
+    this.#db.prepare('DELETE FROM alert_pending WHERE fingerprint = ?').run(fingerprint);
+  }
+
+  pending(): PendingRow[] {
+    return this.#db.prepare('SELECT * FROM alert_pending').all() as PendingRow[];
   }
 
   ack(id: string, by: string, at: number): boolean {
@@ -84,5 +144,6 @@ export function alertView(row: AlertRow, target: Pick<Target, 'id' | 'name' | 'k
     summary: row.summary,
     url: `${baseUrl.replace(/\/$/, '')}/hosts/${encodeURIComponent(row.target_id)}`,
     acknowledged: row.acked_at === null ? null : { at: new Date(row.acked_at).toISOString(), by: row.acked_by },
+    muted: row.muted_reason ?? null,
   };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { labelsKey, labelsMatch } from '@hallmonitor/shared';
-import type { Op, Rule } from './compile.js';
+import { limitsFor, type Op, type Rule, type RuleLimits } from './compile.js';
 
 /*
  * The rule engine is pure: (rules, alert state, a sample or the time) in,
@@ -15,6 +15,7 @@ export interface RuleTarget {
   readonly site: string | null;
   readonly building: string | null;
   readonly room: string | null;
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface EvalSample {
@@ -40,6 +41,8 @@ export interface AlertState {
 export interface Transition {
   readonly kind: 'firing' | 'resolved';
   readonly rule: Rule;
+  /** The limits in force for this target (after per-target overrides). */
+  readonly limits: RuleLimits;
   readonly state: AlertState;
   readonly at: number;
 }
@@ -76,9 +79,16 @@ export function ruleApplies(rule: Rule, target: RuleTarget, sample: EvalSample):
   if (s.building !== undefined && s.building !== target.building) return false;
   if (s.room !== undefined && s.room !== target.room) return false;
   if (s.kind !== undefined && s.kind !== target.kind) return false;
+  if (s.role !== undefined && s.role !== target.labels?.role) return false;
   if (s.targets && !s.targets.includes(target.id) && !s.targets.includes(target.name)) return false;
   return true;
 }
+
+/**
+ * Supplies, for rules with `predict`, the value extrapolated from the series'
+ * trend; undefined while there is not enough history (the rule then stays quiet).
+ */
+export type Predictor = (rule: Rule, target: RuleTarget, sample: EvalSample) => number | undefined;
 
 /** Evaluates one new latest sample against every rule that applies to it. */
 export function evaluateSample(
@@ -87,42 +97,53 @@ export function evaluateSample(
   target: RuleTarget,
   sample: EvalSample,
   now: number,
+  predict?: Predictor,
 ): EvalResult {
   const upserts: AlertState[] = [];
   const deletes: string[] = [];
   const transitions: Transition[] = [];
   for (const rule of rules) {
     if (!ruleApplies(rule, target, sample)) continue;
+    const limits = limitsFor(rule, target);
     const fp = fingerprint(rule.name, target.id, sample.metric, sample.labels);
     const cur = state.get(fp);
-    const breaching = compare(rule.op, sample.value, rule.threshold);
+    if (limits.disabled) {
+      if (cur) {
+        deletes.push(fp);
+        if (cur.phase === 'firing') transitions.push({ kind: 'resolved', rule, limits, state: cur, at: now });
+      }
+      continue;
+    }
+    const value = rule.predict ? predict?.(rule, target, sample) : sample.value;
+    if (value === undefined) continue;
+    const breaching = compare(rule.op, value, limits.threshold);
     if (!cur) {
       if (!breaching) continue;
-      const base = { fingerprint: fp, rule: rule.name, targetId: target.id, metric: sample.metric, labels: sample.labels, since: now, value: sample.value };
-      if (rule.forMs === 0) {
+      const base = { fingerprint: fp, rule: rule.name, targetId: target.id, metric: sample.metric, labels: sample.labels, since: now, value };
+      if (limits.forMs === 0) {
         const next: AlertState = { ...base, phase: 'firing', startsAt: now };
         upserts.push(next);
-        transitions.push({ kind: 'firing', rule, state: next, at: now });
+        transitions.push({ kind: 'firing', rule, limits, state: next, at: now });
       } else {
         upserts.push({ ...base, phase: 'pending' });
       }
     } else if (cur.phase === 'pending') {
       if (!breaching) {
         deletes.push(fp);
-      } else if (now - cur.since >= rule.forMs) {
-        const next: AlertState = { ...cur, phase: 'firing', startsAt: now, value: sample.value };
+      } else if (now - cur.since >= limits.forMs) {
+        const next: AlertState = { ...cur, phase: 'firing', startsAt: now, value };
         upserts.push(next);
-        transitions.push({ kind: 'firing', rule, state: next, at: now });
+        transitions.push({ kind: 'firing', rule, limits, state: next, at: now });
       } else {
-        upserts.push({ ...cur, value: sample.value });
+        upserts.push({ ...cur, value });
       }
     } else {
-      const stillBad = compare(rule.op, sample.value, rule.recover ?? rule.threshold);
+      const stillBad = compare(rule.op, value, limits.recover ?? limits.threshold);
       if (stillBad) {
-        upserts.push({ ...cur, value: sample.value });
+        upserts.push({ ...cur, value });
       } else {
         deletes.push(fp);
-        transitions.push({ kind: 'resolved', rule, state: { ...cur, value: sample.value }, at: now });
+        transitions.push({ kind: 'resolved', rule, limits, state: { ...cur, value }, at: now });
       }
     }
   }
@@ -133,7 +154,12 @@ export function evaluateSample(
  * Promotes pending alerts whose `for` has elapsed, without waiting for the next
  * sample: the last value still breached when it arrived.
  */
-export function evaluateTime(rules: readonly Rule[], state: ReadonlyMap<string, AlertState>, now: number): EvalResult {
+export function evaluateTime(
+  rules: readonly Rule[],
+  state: ReadonlyMap<string, AlertState>,
+  now: number,
+  targetOf: (id: string) => { readonly id: string; readonly name: string } | undefined = (id) => ({ id, name: id }),
+): EvalResult {
   const byName = new Map(rules.map((r) => [r.name, r]));
   const upserts: AlertState[] = [];
   const deletes: string[] = [];
@@ -143,13 +169,14 @@ export function evaluateTime(rules: readonly Rule[], state: ReadonlyMap<string, 
     if (!rule) {
       // The rule was removed by a reload: drop its pending state; firing ones resolve.
       deletes.push(cur.fingerprint);
-      if (cur.phase === 'firing') transitions.push({ kind: 'resolved', rule: { ...PLACEHOLDER_RULE, name: cur.rule }, state: cur, at: now });
+      if (cur.phase === 'firing') transitions.push({ kind: 'resolved', rule: { ...PLACEHOLDER_RULE, name: cur.rule }, limits: PLACEHOLDER_RULE, state: cur, at: now });
       continue;
     }
-    if (cur.phase === 'pending' && now - cur.since >= rule.forMs) {
+    const limits = limitsFor(rule, targetOf(cur.targetId) ?? { id: cur.targetId, name: cur.targetId });
+    if (cur.phase === 'pending' && now - cur.since >= limits.forMs) {
       const next: AlertState = { ...cur, phase: 'firing', startsAt: now };
       upserts.push(next);
-      transitions.push({ kind: 'firing', rule, state: next, at: now });
+      transitions.push({ kind: 'firing', rule, limits, state: next, at: now });
     }
   }
   return transitions.length || upserts.length || deletes.length ? { upserts, deletes, transitions } : EMPTY;
@@ -166,6 +193,7 @@ const PLACEHOLDER_RULE: Rule = {
   severity: 'info',
   notify: [],
   summary: '{{rule}} on {{target.name}} resolved (rule removed)',
+  overrides: [],
 };
 
 /** Applies an EvalResult to a mutable state map. */

@@ -1,5 +1,5 @@
 /**
- * Timestamp alignment: agents collect on a fixed interval but timestamps
+ * Timestamp alignment: agents collect on a fixed interval (whole seconds) but timestamps
  * jitter by a few milliseconds, which costs ~15 bits per sample in the
  * delta-of-delta codec instead of 1. A timestamp within `toleranceMs` (and
  * within 5% of the interval) of the one predicted from its predecessors is
@@ -23,7 +23,9 @@ export function alignTimestamps(ts: ArrayLike<number>, toleranceMs: number): num
     const prev = out[i - 1] as number;
     let t = real;
     if (prevDelta > 0) {
-      const predicted = prev + prevDelta;
+      // Intervals are whole seconds: predicting from the rounded step keeps one jittered delta from drifting every later prediction.
+      const step = prevDelta >= 1000 ? Math.round(prevDelta / 1000) * 1000 : prevDelta;
+      const predicted = prev + step;
       const tol = Math.min(toleranceMs, Math.floor(prevDelta / 20));
       const next = i + 1 < n ? (ts[i + 1] as number) : Number.POSITIVE_INFINITY;
       // The next sample may itself move down by up to tol, so stay clear of it.

@@ -16,6 +16,8 @@ export class OpenBuffer {
   maxHeadId = 0;
   /** Wall-clock time the buffer was opened; bounds how long a future-dated window pins the head log. */
   readonly openedAt: number;
+  /** Scratch marker for the append in progress (which buffers it touched). */
+  mark = 0;
 
   constructor(seriesId: number, windowStart: number, openedAt: number) {
     this.seriesId = seriesId;

@@ -88,11 +88,16 @@ export function decodeBuckets(data: Uint8Array, want?: readonly boolean[]): Buck
   return out;
 }
 
-/** Groups time-ordered buckets or samples into buckets of `stepMs`. */
+/**
+ * Groups buckets or samples into buckets of `stepMs`. Input is normally in
+ * time order; a late sample for an earlier bucket (one not yet sealed) still
+ * lands in the right bucket, only `last` may then be approximate.
+ */
 export class BucketBuilder {
   readonly #step: number;
-  readonly out: Bucket[] = [];
+  readonly #buckets = new Map<number, Bucket>();
   #cur: Bucket | undefined;
+  #sorted = true;
 
   constructor(stepMs: number) {
     this.#step = stepMs;
@@ -100,11 +105,15 @@ export class BucketBuilder {
 
   #at(ts: number): Bucket {
     const start = ts - (((ts % this.#step) + this.#step) % this.#step);
-    if (!this.#cur || this.#cur.ts !== start) {
-      this.#cur = emptyBucket(start);
-      this.out.push(this.#cur);
+    if (this.#cur && this.#cur.ts === start) return this.#cur;
+    let b = this.#buckets.get(start);
+    if (!b) {
+      if (this.#cur && start < this.#cur.ts) this.#sorted = false;
+      b = emptyBucket(start);
+      this.#buckets.set(start, b);
     }
-    return this.#cur;
+    this.#cur = b;
+    return b;
   }
 
   sample(ts: number, v: number): void {
@@ -113,6 +122,11 @@ export class BucketBuilder {
 
   bucket(p: Readonly<Bucket>): void {
     addBucket(this.#at(p.ts), p);
+  }
+
+  get out(): Bucket[] {
+    const list = [...this.#buckets.values()];
+    return this.#sorted ? list : list.sort((a, b) => a.ts - b.ts);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Labels } from '@hallmonitor/shared';
+import type { MaintenanceOptions, MaintenanceResult, StorageStats } from './chunked-store.js';
 
 export interface StoredSample {
   readonly metric: string;
@@ -15,6 +16,8 @@ export interface SeriesQuery {
   readonly toMs: number;
   /** Bucket width; points are averaged per bucket when set. */
   readonly stepMs?: number;
+  /** Aggregate per bucket when stepMs is set (or when only a rollup tier covers the range); default avg. */
+  readonly agg?: 'avg' | 'min' | 'max' | 'last' | 'sum' | 'count';
 }
 
 export interface SeriesPoints {
@@ -38,4 +41,8 @@ export interface SampleStore {
   query(q: SeriesQuery): SeriesPoints[];
   /** The newest sample of every series, used to rebuild in-memory latest values at start-up. */
   latestAll(): LatestSample[];
+  /** Background work on a timer (chunked engine): seal, roll up, retention, WAL checkpoint; bounded per call. */
+  runMaintenance?(nowMs: number, opts?: MaintenanceOptions): MaintenanceResult;
+  /** Database size, bytes per sample, ingest rate and how long the size budget lasts. */
+  stats?(): StorageStats;
 }

@@ -15,6 +15,8 @@ export interface Target {
   readonly facts: Readonly<Record<string, unknown>>;
   readonly agentId: string | null;
   readonly createdAt: number;
+  /** What this target depends on (an AP's poller agent or controller): when that is down, this is unknown, not down. */
+  readonly parentId: string | null;
   lastSeen: number | null;
 }
 
@@ -30,6 +32,7 @@ interface TargetRow {
   agent_id: string | null;
   created_at: number;
   last_seen: number | null;
+  parent_id: string | null;
 }
 
 function fromRow(r: TargetRow): Target {
@@ -44,6 +47,7 @@ function fromRow(r: TargetRow): Target {
     facts: JSON.parse(r.facts) as Record<string, unknown>,
     agentId: r.agent_id,
     createdAt: r.created_at,
+    parentId: r.parent_id ?? null,
     lastSeen: r.last_seen,
   };
 }
@@ -63,7 +67,7 @@ export class Targets {
     }
   }
 
-  create(spec: { name: string; kind: TargetKind; site?: string | null; labels?: Record<string, string>; agentId?: string | null; now: number }): Target {
+  create(spec: { name: string; kind: TargetKind; site?: string | null; labels?: Record<string, string>; agentId?: string | null; parentId?: string | null; now: number }): Target {
     const t: Target = {
       id: newId(spec.kind === 'host' ? 'h' : 'ap'),
       name: spec.name,
@@ -75,17 +79,33 @@ export class Targets {
       facts: {},
       agentId: spec.agentId ?? null,
       createdAt: spec.now,
+      parentId: spec.parentId ?? null,
       lastSeen: null,
     };
     this.#db
-      .prepare('INSERT INTO targets (id, name, kind, site, building, room, labels, facts, agent_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(t.id, t.name, t.kind, t.site, t.building, t.room, JSON.stringify(t.labels), '{}', t.agentId, t.createdAt);
+      .prepare('INSERT INTO targets (id, name, kind, site, building, room, labels, facts, agent_id, created_at, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(t.id, t.name, t.kind, t.site, t.building, t.room, JSON.stringify(t.labels), '{}', t.agentId, t.createdAt, t.parentId);
     this.#byId.set(t.id, t);
     return t;
   }
 
   get(id: string): Target | undefined {
     return this.#byId.get(id);
+  }
+
+  /**
+   * Re-reads targets from the database after another process (the CLI's
+   * `agent replace`) merged or retired some; contact times seen here win.
+   */
+  reload(): void {
+    const seen = new Map([...this.#byId].map(([id, t]) => [id, t.lastSeen]));
+    this.#byId.clear();
+    for (const r of this.#db.prepare('SELECT * FROM targets WHERE replaced_by IS NULL').all() as TargetRow[]) {
+      const t = fromRow(r);
+      const last = seen.get(t.id);
+      if (last !== undefined && last !== null && (t.lastSeen === null || last > t.lastSeen)) t.lastSeen = last;
+      this.#byId.set(t.id, t);
+    }
   }
 
   all(): Target[] {

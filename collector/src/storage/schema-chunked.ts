@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { CHUNK_WINDOW_MS, ChunkTable, windowStart } from './chunk-table.js';
 
 /**
- * Migration 2: the chunked time-series layout. Existing rows of the v1
+ * The chunked-storage migration: the chunked time-series layout. Existing rows of the v1
  * `samples` table are converted into chunks (losslessly: no timestamp
  * alignment) and the table is dropped. Rollups for converted data are
  * computed later by maintenance, like for any other data.

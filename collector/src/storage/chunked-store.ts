@@ -1,0 +1,406 @@
+import type { Database, Statement, Transaction } from 'better-sqlite3';
+import { CollectorError } from '../errors.js';
+import { CHUNK_WINDOW_MS, ChunkTable, windowStart } from './chunk-table.js';
+import { resolveStorageConfig, type ResolvedStorageConfig } from './config.js';
+import { isStorableTimestamp } from './gorilla-encoder.js';
+import { decodeHeadBatch, encodeHeadBatch, type HeadSample } from './head-log.js';
+import { OpenBuffers, type OpenBuffer } from './open-buffers.js';
+import { planQuery, querySeries, type QuerySources } from './query.js';
+import { RateMeter } from './rate-meter.js';
+import { Retention } from './retention.js';
+import { RollupTable } from './rollup.js';
+import { RollupJobs } from './rollup-jobs.js';
+import type { LatestSample, SampleStore, SeriesPoints, SeriesQuery, StoredSample } from './sample-store.js';
+import { sealBuffer } from './sealer.js';
+import { SeriesIndex, type SeriesInfo } from './series-index.js';
+import { dbSpace, estimateBudget, type BudgetEstimate } from './size-budget.js';
+
+export interface ChunkedStoreOptions {
+  readonly config?: ResolvedStorageConfig;
+  /** Wall clock: the raw-retention bound on append, the ingest rate, how long a buffer has been open. */
+  readonly clock?: () => number;
+}
+
+export interface MaintenanceOptions {
+  /** Wall-time budget of one call; work that remains is reported as `more`. */
+  readonly budgetMs?: number;
+}
+
+export interface MaintenanceResult {
+  sealedBuffers: number;
+  mergedBuffers: number;
+  duplicatesDropped: number;
+  headRowsDeleted: number;
+  rollupSpans: number;
+  rawChunksDeleted: number;
+  rollupRowsDeleted: number;
+  overBudget: boolean;
+  /** True when work remains: call again soon rather than at the next tick. */
+  more: boolean;
+  durationMs: number;
+  /** Failures of individual steps (e.g. a full disk); the other steps still ran. */
+  errors: string[];
+}
+
+export interface StorageStats extends BudgetEstimate {
+  readonly fileBytes: number;
+  readonly usedBytes: number;
+  readonly walBytes: number;
+  readonly maxBytes: number;
+  readonly series: number;
+  readonly rawSamples: number;
+  readonly rawChunks: number;
+  /** Compressed raw payload per sample (chunk BLOB bytes / samples). */
+  readonly bytesPerSample: number;
+  readonly rollupBytes: number;
+  readonly headSamples: number;
+  readonly openBuffers: number;
+  /** Samples accepted per second over the last minute. */
+  readonly ingestRate: number;
+  readonly rejectedSamples: number;
+  readonly duplicateSamples: number;
+  readonly tiers: ReadonlyArray<{ readonly stepMs: number; readonly watermark: number | null }>;
+}
+
+/**
+ * The time-series engine: compressed chunks per series and window, a head
+ * log that makes open windows durable in the caller's transaction, rollup
+ * tiers and retention in bounded background work (runMaintenance).
+ *
+ * In-memory state (series ids, open buffers, latest values) mirrors the
+ * database. A rolled-back transaction is detected on the next call — the
+ * head_log sequence differs from what this store last wrote, or an append
+ * failed — and the state is rebuilt from the database, so samples that were
+ * never committed are never served or sealed.
+ *
+ * Ordering rule: any timestamp inside raw retention is accepted, in any
+ * order. A sample with the same timestamp as one already stored for the
+ * series is a duplicate and the first value wins (a late sample within the
+ * alignment tolerance of a sealed one counts as the same slot). Samples with
+ * a timestamp that is not an integer in [0, 2^47) or older than raw retention
+ * are rejected (counted, not stored). NaN and ±Inf are stored as they are.
+ */
+export class ChunkedSampleStore implements SampleStore {
+  readonly #db: Database;
+  readonly #cfg: ResolvedStorageConfig;
+  readonly #clock: () => number;
+  readonly #series: SeriesIndex;
+  readonly #buffers = new OpenBuffers();
+  readonly #chunks: ChunkTable;
+  readonly #rollups: RollupTable;
+  readonly #jobs: RollupJobs;
+  readonly #retention: Retention;
+  readonly #rate = new RateMeter();
+  readonly #insertHead: Statement;
+  readonly #headSeq: Statement;
+  readonly #appendTxn: Transaction<(targetId: string, samples: readonly StoredSample[]) => number>;
+  #expectedSeq = -1;
+  #dirty = true;
+  #gen = 0;
+  #rejected = 0;
+  #duplicates = 0;
+  #lastCheckpoint = Number.NEGATIVE_INFINITY;
+  #truncate: Statement | undefined;
+
+  constructor(db: Database, opts: ChunkedStoreOptions = {}) {
+    const hasChunks = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chunks'").get();
+    if (!hasChunks) throw new CollectorError('HM_DB', 'the database has no chunked storage tables (schema migration 2 has not run)');
+    this.#db = db;
+    this.#cfg = opts.config ?? resolveStorageConfig();
+    this.#clock = opts.clock ?? Date.now;
+    // After a checkpoint the WAL file is cut back to this size instead of staying at its high-water mark.
+    if (!db.memory) db.pragma('journal_size_limit = 67108864');
+    this.#series = new SeriesIndex(db);
+    this.#chunks = new ChunkTable(db);
+    this.#rollups = new RollupTable(db);
+    this.#jobs = new RollupJobs(db, this.#cfg.tiers, this.#chunks, this.#rollups, this.#cfg.lateGraceMs);
+    this.#retention = new Retention(db, this.#cfg, this.#jobs);
+    this.#insertHead = db.prepare('INSERT INTO head_log (data) VALUES (?)');
+    this.#headSeq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'head_log'");
+    this.#appendTxn = db.transaction((targetId: string, samples: readonly StoredSample[]) => this.#append(targetId, samples));
+    this.#reload();
+  }
+
+  append(targetId: string, samples: readonly StoredSample[]): number {
+    this.#ensureConsistent();
+    try {
+      // A savepoint inside the caller's transaction: a failure undoes this call only, and the caller decides.
+      return this.#appendTxn(targetId, samples);
+    } catch (err) {
+      this.#dirty = true;
+      throw storageError(err);
+    }
+  }
+
+  #append(targetId: string, samples: readonly StoredSample[]): number {
+    const now = this.#clock();
+    const oldest = now - this.#cfg.rawKeepMs;
+    const gen = ++this.#gen;
+    const batch: HeadSample[] = [];
+    const touched: OpenBuffer[] = [];
+    for (const s of samples) {
+      if (typeof s.value !== 'number' || !isStorableTimestamp(s.ts) || s.ts < oldest) {
+        this.#rejected++;
+        continue;
+      }
+      const info = this.#series.resolve(targetId, s.metric, s.labels);
+      const buf = this.#buffers.get(info.id, windowStart(s.ts), now);
+      if (!buf.insert(s.ts, s.value)) {
+        this.#duplicates++;
+        continue;
+      }
+      if (buf.mark !== gen) {
+        buf.mark = gen;
+        touched.push(buf);
+      }
+      batch.push({ seriesId: info.id, ts: s.ts, value: s.value });
+      if (s.ts >= info.latestTs) {
+        info.latestTs = s.ts;
+        info.latestValue = s.value;
+      }
+    }
+    if (batch.length === 0) return 0;
+    const id = Number(this.#insertHead.run(encodeHeadBatch(batch)).lastInsertRowid);
+    for (const b of touched) {
+      if (id < b.minHeadId) b.minHeadId = id;
+      b.maxHeadId = id;
+    }
+    this.#buffers.noteInserted(batch.length);
+    this.#expectedSeq = id;
+    this.#rate.add(batch.length, now);
+    return batch.length;
+  }
+
+  query(q: SeriesQuery): SeriesPoints[] {
+    this.#ensureConsistent();
+    const plan = planQuery(this.#cfg, q.fromMs, q.stepMs, this.#clock());
+    const src = this.#sources();
+    return this.#series.forMetric(q.targetId, q.metric).map((info) => ({
+      metric: info.metric,
+      labels: info.labels,
+      points: querySeries(src, plan, info.id, q.fromMs, q.toMs, q.agg ?? 'avg'),
+    }));
+  }
+
+  latestAll(): LatestSample[] {
+    this.#ensureConsistent();
+    const out: LatestSample[] = [];
+    for (const s of this.#series.all()) {
+      if (s.latestTs >= 0) out.push({ targetId: s.targetId, metric: s.metric, labels: s.labels, ts: s.latestTs, value: s.latestValue });
+    }
+    return out;
+  }
+
+  #sources(): QuerySources {
+    return { cfg: this.#cfg, chunks: this.#chunks, rollups: this.#rollups, buffers: this.#buffers, jobs: this.#jobs };
+  }
+
+  /** Rebuilds memory from the database when a transaction this store wrote in was rolled back. */
+  #ensureConsistent(): void {
+    const row = this.#headSeq.get() as { seq: number } | undefined;
+    if (this.#dirty || (row?.seq ?? 0) !== this.#expectedSeq) this.#reload();
+  }
+
+  #reload(): void {
+    const now = this.#clock();
+    this.#series.load();
+    this.#buffers.clear();
+    this.#jobs.load();
+    for (const info of this.#series.all()) {
+      const last = this.#chunks.last(info.id);
+      if (!last) continue;
+      info.latestTs = last.ts;
+      info.latestValue = last.value;
+      info.lastSealedWindow = last.windowStart;
+    }
+    this.#replayHead(now);
+    this.#expectedSeq = (this.#headSeq.get() as { seq: number } | undefined)?.seq ?? 0;
+    this.#dirty = false;
+  }
+
+  /** Refills open buffers from the head log, skipping samples already folded into a chunk (head_hw). */
+  #replayHead(now: number): void {
+    const page = this.#db.prepare('SELECT id, data FROM head_log WHERE id > ? ORDER BY id LIMIT 2000');
+    const rows: Array<{ id: number; samples: HeadSample[] }> = [];
+    for (let after = 0; ; ) {
+      const part = page.all(after) as Array<{ id: number; data: Buffer }>;
+      if (part.length === 0) break;
+      for (const r of part) rows.push({ id: r.id, samples: decodeHeadBatch(r.data) });
+      after = (part[part.length - 1] as { id: number }).id;
+    }
+    if (rows.length === 0) return;
+    const minWindow = new Map<number, number>();
+    for (const r of rows) for (const s of r.samples) minWindow.set(s.seriesId, Math.min(minWindow.get(s.seriesId) ?? Number.POSITIVE_INFINITY, windowStart(s.ts)));
+    const sealedQ = this.#db.prepare('SELECT start_ts, head_hw FROM chunks WHERE series_id = ? AND start_ts >= ?');
+    const sealedHw = new Map<number, Map<number, number>>();
+    for (const [id, w] of minWindow) {
+      const m = new Map<number, number>();
+      for (const c of sealedQ.all(id, w) as Array<{ start_ts: number; head_hw: number }>) {
+        const cw = windowStart(c.start_ts);
+        m.set(cw, Math.max(m.get(cw) ?? 0, c.head_hw));
+      }
+      sealedHw.set(id, m);
+    }
+    for (const r of rows) {
+      let n = 0;
+      for (const s of r.samples) {
+        const info = this.#series.byId(s.seriesId);
+        const w = windowStart(s.ts);
+        if (!info || (sealedHw.get(s.seriesId)?.get(w) ?? -1) >= r.id) continue;
+        const buf = this.#buffers.get(s.seriesId, w, now);
+        if (!buf.insert(s.ts, s.value)) continue;
+        n++;
+        if (r.id < buf.minHeadId) buf.minHeadId = r.id;
+        buf.maxHeadId = r.id;
+        if (s.ts >= info.latestTs) {
+          info.latestTs = s.ts;
+          info.latestValue = s.value;
+        }
+      }
+      this.#buffers.noteInserted(n);
+    }
+  }
+
+  /**
+   * Background work, bounded by `budgetMs` (default 50 ms) per call: seal
+   * windows that are past their grace period into chunks, drop head log rows
+   * no longer needed, compute rollups, apply retention and the size budget,
+   * checkpoint the WAL. Call it on a timer (every 2 s suits) and again at once
+   * while it reports `more`. Never inside a transaction.
+   */
+  runMaintenance(nowMs: number, opts: MaintenanceOptions = {}): MaintenanceResult {
+    if (this.#db.inTransaction) throw new CollectorError('HM_DB', 'storage maintenance cannot run inside another transaction');
+    const t0 = performance.now();
+    const deadline = t0 + (opts.budgetMs ?? 50);
+    const res: MaintenanceResult = {
+      sealedBuffers: 0, mergedBuffers: 0, duplicatesDropped: 0, headRowsDeleted: 0, rollupSpans: 0,
+      rawChunksDeleted: 0, rollupRowsDeleted: 0, overBudget: false, more: false, durationMs: 0, errors: [],
+    };
+    const step = (name: string, fn: () => void): void => {
+      try {
+        fn();
+      } catch (err) {
+        res.errors.push(`${name}: ${(err as Error).message}`);
+      }
+    };
+    step('reload', () => this.#ensureConsistent());
+    step('seal', () => this.#sealDue(nowMs, deadline, res));
+    step('head', () => this.#truncateHead(deadline, res));
+    step('rollup', () => {
+      const r = this.#jobs.run(nowMs, deadline, this.#oldestOpenWindow());
+      res.rollupSpans = r.spans;
+      res.more ||= r.more;
+    });
+    step('retention', () => {
+      const r = this.#retention.run(nowMs, deadline);
+      res.rawChunksDeleted = r.rawChunks;
+      res.rollupRowsDeleted = r.rollupRows;
+      res.overBudget = r.overBudget;
+      res.more ||= r.more;
+    });
+    // SQLite's auto-checkpoint runs on commit; this one catches a WAL that readers kept from being reset.
+    // Every 10 s of real time at most: each checkpoint costs an fsync of the database file.
+    if (performance.now() - this.#lastCheckpoint >= 10_000) {
+      this.#lastCheckpoint = performance.now();
+      step('checkpoint', () => this.#db.pragma('wal_checkpoint(PASSIVE)'));
+    }
+    this.#duplicates += res.duplicatesDropped;
+    res.durationMs = performance.now() - t0;
+    return res;
+  }
+
+  #sealDue(now: number, deadline: number, res: MaintenanceResult): void {
+    const wall = this.#clock();
+    const grace = this.#cfg.lateGraceMs;
+    // Late data for time a tier already summarizes is sealed at once, so the tier is recomputed soon.
+    const summarized = this.#jobs.watermark(0) ?? Number.NEGATIVE_INFINITY;
+    const due: OpenBuffer[] = [];
+    for (const b of this.#buffers.all()) {
+      // The last test seals future-dated windows (a skewed agent clock) instead of pinning the head log.
+      if (b.windowEnd + grace <= now || b.windowStart < summarized || wall - b.openedAt >= CHUNK_WINDOW_MS + grace) due.push(b);
+    }
+    due.sort((a, b) => a.windowStart - b.windowStart);
+    for (let k = 0; k < due.length; k += 256) {
+      if (performance.now() > deadline) {
+        res.more = true;
+        return;
+      }
+      const batch = due.slice(k, k + 256);
+      const outcomes = this.#db.transaction(() =>
+        batch.map((b) => {
+          const o = sealBuffer(this.#chunks, b, this.#series.byId(b.seriesId) as SeriesInfo, this.#cfg.alignToleranceMs);
+          this.#jobs.rawWindowChanged(b.seriesId, b.windowStart);
+          return o;
+        }),
+      )();
+      // Memory follows only after the commit.
+      batch.forEach((b, i) => {
+        this.#buffers.remove(b);
+        const info = this.#series.byId(b.seriesId) as SeriesInfo;
+        if (b.windowStart > info.lastSealedWindow) info.lastSealedWindow = b.windowStart;
+        const o = outcomes[i];
+        res.sealedBuffers++;
+        if (o?.merged) res.mergedBuffers++;
+        res.duplicatesDropped += o?.duplicates ?? 0;
+      });
+    }
+  }
+
+  #truncateHead(deadline: number, res: MaintenanceResult): void {
+    const min = this.#buffers.minHeadId();
+    const upTo = Number.isFinite(min) ? min : this.#expectedSeq + 1;
+    const del = (this.#truncate ??= this.#db.prepare('DELETE FROM head_log WHERE id IN (SELECT id FROM head_log WHERE id < ? ORDER BY id LIMIT 20000)'));
+    for (let n = 20000; n === 20000; ) {
+      if (performance.now() > deadline) {
+        res.more = true;
+        return;
+      }
+      n = del.run(upTo).changes;
+      res.headRowsDeleted += n;
+    }
+  }
+
+  #oldestOpenWindow(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const b of this.#buffers.all()) if (b.windowStart < min) min = b.windowStart;
+    return min;
+  }
+
+  stats(): StorageStats {
+    const space = dbSpace(this.#db);
+    const totals = new Map(
+      (this.#db.prepare('SELECT kind, chunks, samples, bytes FROM storage_totals').all() as Array<{ kind: string; chunks: number; samples: number; bytes: number }>).map((r) => [r.kind, r]),
+    );
+    const raw = totals.get('raw') ?? { chunks: 0, samples: 0, bytes: 0 };
+    const rollup = totals.get('rollup') ?? { chunks: 0, samples: 0, bytes: 0 };
+    const now = this.#clock();
+    const ingestRate = this.#rate.perSecond(now);
+    const bytesPerSample = raw.samples > 0 ? raw.bytes / raw.samples : 0;
+    return {
+      fileBytes: space.fileBytes,
+      usedBytes: space.usedBytes,
+      walBytes: space.walBytes,
+      maxBytes: this.#cfg.maxBytes,
+      series: this.#series.size,
+      rawSamples: raw.samples,
+      rawChunks: raw.chunks,
+      bytesPerSample,
+      rollupBytes: rollup.bytes,
+      headSamples: this.#buffers.samples,
+      openBuffers: this.#buffers.size,
+      ingestRate,
+      rejectedSamples: this.#rejected,
+      duplicateSamples: this.#duplicates,
+      tiers: this.#cfg.tiers.map((t, i) => ({ stepMs: t.stepMs, watermark: this.#jobs.watermark(i) ?? null })),
+      // Until chunks exist, assume the design's ~4 bytes per sample for the estimate.
+      ...estimateBudget({ usedBytes: space.usedBytes, maxBytes: this.#cfg.maxBytes, samplesPerSecond: ingestRate, bytesPerSample: bytesPerSample || 4, rollupFraction: raw.bytes > 0 ? rollup.bytes / raw.bytes : 0.1 }),
+    };
+  }
+}
+
+/** A full disk becomes HM_UNAVAILABLE (not acked, retry later); the SQLite error stays as the cause. */
+function storageError(err: unknown): unknown {
+  const code = (err as { code?: unknown })?.code;
+  if (code === 'SQLITE_FULL') return new CollectorError('HM_UNAVAILABLE', 'the database or disk is full; samples were not stored', { cause: err });
+  return err;
+}

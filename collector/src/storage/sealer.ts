@@ -1,0 +1,90 @@
+import { alignTimestamps } from './align.js';
+import { decodeRaw, type ChunkTable } from './chunk-table.js';
+import type { OpenBuffer } from './open-buffers.js';
+import type { SeriesInfo } from './series-index.js';
+
+export interface SealOutcome {
+  /** Samples written (existing ones rewritten by a merge included). */
+  readonly written: number;
+  /** Late samples dropped because the sealed window already had a sample in their slot. */
+  readonly duplicates: number;
+  readonly merged: boolean;
+}
+
+/**
+ * Writes one open buffer as chunk(s). The common case is a window sealed for
+ * the first time. A window that was sealed before (late or replayed samples)
+ * is merged: the stored samples win, and a late sample within the alignment
+ * tolerance of a stored one is the same slot, so a replay never doubles a
+ * point even when the stored timestamp was aligned. The result is always
+ * re-encoded from sorted, duplicate-free arrays: never a corrupt chunk.
+ */
+export function sealBuffer(chunks: ChunkTable, buf: OpenBuffer, info: SeriesInfo, toleranceMs: number): SealOutcome {
+  let ts: number[] = buf.ts;
+  let values: number[] = buf.values;
+  let hw = buf.maxHeadId;
+  let duplicates = 0;
+  let merged = false;
+  if (buf.windowStart <= info.lastSealedWindow) {
+    const rows = chunks.window(info.id, buf.windowStart);
+    if (rows.length > 0) {
+      merged = true;
+      const oldTs: number[] = [];
+      const oldV: number[] = [];
+      for (const r of rows) {
+        const d = decodeRaw(r);
+        for (let i = 0; i < d.ts.length; i++) {
+          oldTs.push(d.ts[i] as number);
+          oldV.push(d.values[i] as number);
+        }
+        if (r.head_hw > hw) hw = r.head_hw;
+      }
+      const m = mergeKeepingOld(oldTs, oldV, buf.ts, buf.values, toleranceMs);
+      ts = m.ts;
+      values = m.values;
+      duplicates = m.dropped;
+      chunks.remove(rows);
+    }
+  }
+  const aligned = alignTimestamps(ts, toleranceMs);
+  chunks.write(info.id, { ts: aligned, values }, hw);
+  return { written: aligned.length, duplicates, merged };
+}
+
+function mergeKeepingOld(
+  oldTs: readonly number[],
+  oldV: readonly number[],
+  newTs: readonly number[],
+  newV: readonly number[],
+  tol: number,
+): { ts: number[]; values: number[]; dropped: number } {
+  const ts: number[] = [];
+  const values: number[] = [];
+  let i = 0;
+  let dropped = 0;
+  for (let j = 0; j < newTs.length; j++) {
+    const t = newTs[j] as number;
+    while (i < oldTs.length && (oldTs[i] as number) < t - tol) {
+      ts.push(oldTs[i] as number);
+      values.push(oldV[i] as number);
+      i++;
+    }
+    // oldTs[i] is now the first stored sample ≥ t - tol: within tol means the same slot.
+    if (i < oldTs.length && (oldTs[i] as number) <= t + tol) {
+      dropped++;
+      continue;
+    }
+    // Keep strict order against the last kept sample too.
+    if (ts.length > 0 && (ts[ts.length - 1] as number) >= t) {
+      dropped++;
+      continue;
+    }
+    ts.push(t);
+    values.push(newV[j] as number);
+  }
+  for (; i < oldTs.length; i++) {
+    ts.push(oldTs[i] as number);
+    values.push(oldV[i] as number);
+  }
+  return { ts, values, dropped };
+}
