@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', 'docs/**', '**/fixtures/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', 'docs/**', '**/fixtures/**', 'collector/ui-dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

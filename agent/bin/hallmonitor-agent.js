@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled to dist/ by `pnpm build`.
-import { main } from '../dist/cli/main.js';
+// --lite-mode (no optimizing compiler) before any agent code is compiled: the agent runs a
+// few ms of JS every 15 s, so optimized code buys nothing and costs ~5 MB of RSS.
+import { setFlagsFromString } from 'node:v8';
+
+setFlagsFromString('--lite-mode');
+const { main } = await import('../dist/cli/main.js');
 
 main(process.argv).then(
   (code) => {

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { checkConfig, parseDuration } from '@hallmonitor/shared';
+import { checkConfig, parseDuration, validateDevices } from '@hallmonitor/shared';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { AgentError } from './errors.js';
 
@@ -47,6 +47,10 @@ export const AgentConfigSchema = Type.Object(
       { disabled: Type.Array(Type.String(), { default: [] }) },
       { additionalProperties: false, default: {} },
     ),
+    /** SNMP devices this agent polls on its own (standalone use); the collector can assign more. */
+    devices: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 2000 })),
+    /** How often to poll devices. */
+    devicePoll: Type.String({ ...Duration, default: '60s' }),
     log: Type.Object(
       { level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }) },
       { additionalProperties: false, default: {} },
@@ -96,6 +100,11 @@ export async function loadAgentConfig(path: string): Promise<AgentConfig> {
 export function validateAgentConfig(raw: unknown, source: string): AgentConfig {
   const res = checkConfig(AgentConfigSchema, raw);
   if (!res.ok) throw new AgentError('HM_AGENT_CONFIG', `${source}: ${res.field}: ${res.problem}`);
+  try {
+    validateDevices(res.value.devices ?? [], 'devices');
+  } catch (err) {
+    throw new AgentError('HM_AGENT_CONFIG', `${source}: ${(err as Error).message}`);
+  }
   const interval = parseDuration(res.value.interval) ?? 0;
   if (interval < 1000) throw new AgentError('HM_AGENT_CONFIG', `${source}: interval: must be at least 1s`);
   const spoolBytes = parseByteSize(res.value.spool.maxBytes);

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { type HostFacts, WIRE_LIMITS, parseDuration } from '@hallmonitor/shared';
+import { type HostFacts, WIRE_LIMITS, parseDuration, validateDevices } from '@hallmonitor/shared';
 import type { Logger } from 'pino';
 import { createCollectors } from './collectors/registry.js';
 import { DEFAULT_SPOOL_MAX_BYTES, parseByteSize, type AgentConfig } from './config.js';
 import { resolveDataDir } from './data-dir.js';
 import { Scheduler } from './scheduler.js';
+import { DeviceRunner } from './snmp/device-runner.js';
 import { Spool } from './spool/spool.js';
 import { toWireSamples } from './to-wire.js';
 import { Connection } from './transport/connection.js';
@@ -60,12 +61,22 @@ export async function startAgent(config: AgentConfig, logger: Logger, overrides:
     hello: () => ({ agentVersion: AGENT_VERSION, facts }),
     onSettings: (s) => {
       updater.onSettings(s);
+      if (s.devices !== undefined || s.devicePollSeconds !== undefined) devices.setRemote(s.devices, s.devicePollSeconds);
       if (s.intervalSeconds && overrides.intervalMs === undefined && s.intervalSeconds * 1000 !== intervalMs) {
         intervalMs = s.intervalSeconds * 1000;
         log.info({ intervalMs }, 'collection interval set by collector');
         reschedule();
       }
     },
+  });
+
+  // Wi-Fi APs and controllers over SNMP: their own timer, their samples through the same spool.
+  const devices = new DeviceRunner({
+    logger,
+    localDevices: validateDevices(config.devices ?? []),
+    pollIntervalMs: parseDuration(config.devicePoll) ?? 60_000,
+    sendTargets: (msg) => connection.sendTransient(msg),
+    pushSamples: (samples) => connection.flush(spool.push(samples)),
   });
 
   let timer: NodeJS.Timeout | undefined;
@@ -98,6 +109,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, overrides:
   await updater.start();
   connection.start();
   reschedule();
+  devices.start();
   log.info({ agentId: config.agent.id, collector: config.collector.url, intervalMs }, 'agent started');
 
   const self: RunningAgent = {
@@ -105,6 +117,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, overrides:
     spool,
     async stop(): Promise<void> {
       await updater.stop();
+      await devices.stop();
       clearTimeout(timer);
       clearInterval(timer);
       await connection.stop();

@@ -36,12 +36,17 @@ import { activeMaintenance } from './rules/schedule.js';
 import { LiveConfig, snapshotOf } from './config/live-config.js';
 import { ruleFilePaths, seedDefaultRules } from './config/rule-files.js';
 import { FleetEvents } from './events.js';
+import { createExporter } from './export/exporter.js';
+import { exportRoutes } from './export/routes.js';
+import { countAcks } from './export/self-metrics.js';
 import { LivenessTracker, TARGET_UP_METRIC, targetStatus, type TargetStatus } from './targets/liveness.js';
 import { LatestValues } from './storage/latest.js';
 import { ChunkedSampleStore } from './storage/chunked-store.js';
 import { resolveStorageConfig } from './storage/config.js';
 import { quickCheck } from './storage/integrity.js';
 import { Targets, type Target } from './targets/targets.js';
+import { DeviceTargets } from './targets/device-targets.js';
+import { devicesFor, type ConfiguredDevice } from './devices/assignment.js';
 import { loadTlsMaterial, type TlsMaterial } from './tls/material.js';
 
 export interface BuildOptions {
@@ -131,7 +136,7 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
   const statusCache = new Map<string, TargetStatus>();
   const events = new FleetEvents();
   const statusOf = (t: Target, now: number): TargetStatus =>
-    targetStatus(t, { now, offlineAfterMs: offlineAfterMs(), schedules: cfg().schedules, statusOf: (id) => statusCache.get(id) });
+    targetStatus(t, { now, offlineAfterMs: offlineAfterMs(), schedules: cfg().schedules, statusOf: (id) => statusCache.get(id), deviceStaleAfterMs: 3 * (parseDuration(cfg().agents.devicePoll) ?? 60_000) });
   const alertManager = new AlertManager({
     db,
     targets,
@@ -204,28 +209,57 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
   };
 
   const committer = new GroupCommitter(db, store, targets, log, clock);
+  const deviceTargets = new DeviceTargets(db, targets);
+  // Export: /metrics counters and the remote-write queue (in memory here; to disk on a timer).
+  const exporter = createExporter({ db, config, targets, logger: log, clock });
+  countAcks(committer, exporter.ingest);
   committer.onCommitted = (batches) => {
+    exporter.onCommitted(batches);
     for (const b of batches) {
       const target = targets.get(b.targetId);
       if (!target) continue;
       for (const s of b.samples) {
         if (latest.offer({ ...s, targetId: b.targetId })) alertManager.onSample(target, { metric: s.metric, labels: s.labels, value: s.value });
       }
+      for (const [targetId, samples] of b.deviceSamples ?? []) {
+        const device = targets.get(targetId);
+        if (!device) continue;
+        for (const s of samples) {
+          if (latest.offer({ ...s, targetId })) alertManager.onSample(device, { metric: s.metric, labels: s.labels, value: s.value });
+        }
+      }
     }
+  };
+  // SNMP devices: each poller agent gets its own list in welcome, and again on every config reload.
+  const deviceSettings = (targetId: string): { devices: ConfiguredDevice[]; devicePollSeconds: number } => {
+    const agent = targets.get(targetId);
+    return {
+      devices: agent ? devicesFor(agent, cfg().devices as unknown as ConfiguredDevice[], targets.all()) : [],
+      devicePollSeconds: Math.round((parseDuration(cfg().agents.devicePoll) ?? 60_000) / 1000),
+    };
   };
   const intervalMs = config.agents.interval ? parseDuration(config.agents.interval) : undefined;
   const ingest = new IngestServer({
     agents,
     committer,
     logger: log,
-    settings: () => ({ ...(intervalMs ? { intervalSeconds: Math.round(intervalMs / 1000) } : {}), ...agentUpdateSettings(config) }),
+    settings: (identity) => ({ ...(intervalMs ? { intervalSeconds: Math.round(intervalMs / 1000) } : {}), ...agentUpdateSettings(config), ...deviceSettings(identity.targetId) }),
+    onTargets: (identity, msg) => {
+      const poller = targets.get(identity.targetId);
+      if (poller) deviceTargets.applyReport(poller, msg, clock());
+    },
+    resolveTarget: (identity, key) => {
+      const poller = targets.get(identity.targetId);
+      return poller ? deviceTargets.resolve(poller, key, clock()) : undefined;
+    },
     onHello: (identity, hello) => {
       agents.recordHello(identity.agentId, hello.agentVersion);
       targets.setFacts(identity.targetId, hello.facts);
     },
-    limits: { ...config.ingest, ...opts.ingestLimits },
+    limits: { ...config.ingest, maxConnectionsPerIp: config.limits.connectionsPerIp, ...opts.ingestLimits },
   });
   ingest.attach(http.server as Server);
+  live.onChange(() => ingest.pushSettings());
 
   const ctx: ApiContext = { config, live, tls, agents, apiKeys, tokens, targets, store, latest, alerts: alertStore, alertManager, outbox, silences, worker, ingest, baseUrl, clock, status: (t) => statusOf(t, clock()), events };
 
@@ -237,7 +271,17 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
     return reply.status(status).send({ code: status >= 500 ? 'HM_INTERNAL' : 'HM_BAD_REQUEST', message: status >= 500 ? 'internal error' : err.message });
   });
   http.setNotFoundHandler((req, reply) => reply.status(404).send({ code: 'HM_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
-  const security = installSecurity(http, ctx, { db, logger: log, ...(opts.security ? { options: opts.security } : {}) });
+  const lim = config.limits;
+  const security = installSecurity(http, ctx, {
+    db,
+    logger: log,
+    options: {
+      connectionsPerIp: lim.connectionsPerIp,
+      connectionsTotal: lim.connectionsTotal,
+      api: { perIpPerSecond: lim.apiRequestsPerSecondPerIp, perIpBurst: lim.apiBurstPerIp },
+      ...opts.security,
+    },
+  });
   http.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
   await http.register(async (scope) => hostRoutes(scope, ctx));
   await http.register(async (scope) => gapRoutes(scope, ctx, new GapStore(db)));
@@ -245,6 +289,7 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
   await http.register(async (scope) => silenceRoutes(scope, ctx));
   await http.register(async (scope) => notificationRoutes(scope, ctx));
   await http.register(async (scope) => statusRoutes(scope, ctx));
+  await http.register(async (scope) => exportRoutes(scope, ctx, exporter));
   await http.register(async (scope) => enrollRoutes(scope, ctx, security.services));
   await security.registerRoutes();
   await http.register(async (scope) => downloadRoutes(scope, ctx));
@@ -264,6 +309,7 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
       boundUrl = `${tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${addr.port}`;
       alertManager.start();
       worker.start();
+      exporter.start();
       security.start();
       live.start();
       maintain();
@@ -281,6 +327,7 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
       clearTimeout(maintenanceTimer);
       await ingest.close();
       await worker.stop();
+      await exporter.stop();
       await http.close();
       db.close();
     },

@@ -5,13 +5,16 @@
 // loaded only by pages with charts. Writes ui-dist/build-report.json with the sizes.
 // Type-checking is `tsc -p ui/tsconfig.json` (esbuild only strips types).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, '..', 'ui-dist');
+const final = join(here, '..', 'ui-dist');
+// Built beside the live folder and swapped in at the end, so a running collector
+// never serves a half-written bundle.
+const out = `${final}.tmp-${process.pid}`;
 const assets = join(out, 'ui');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(assets, { recursive: true });
@@ -67,4 +70,6 @@ const report = {
   files: sizes,
 };
 writeFileSync(join(out, 'build-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+rmSync(final, { recursive: true, force: true });
+renameSync(out, final);
 process.stdout.write(`ui: first-page JS ${report.firstPageJs.raw} B (${report.firstPageJs.gzip} B gzip), all JS ${report.allJs.raw} B (${report.allJs.gzip} B gzip), CSS ${report.css.raw} B (${report.css.gzip} B gzip)\n`);

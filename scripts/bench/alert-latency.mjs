@@ -39,8 +39,8 @@ const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
 
 const config = join(dir, 'collector.yaml');
 writeFileSync(config, `listen: 127.0.0.1:0
-log: { level: warn }
-ingest: { maxConnectionsPerIp: 100000 }
+log: { level: info }
+limits: { connectionsPerIp: 100000, apiRequestsPerSecondPerIp: 100000, apiBurstPerIp: 100000 }
 ruleFiles: []
 agents: { interval: 15s }
 notifiers:

@@ -27,7 +27,7 @@ fi
 if [ "$want_tests" = 1 ]; then
   # Debian packages the tests drive for real. Kept in one list so CI and a
   # developer's machine install the same things.
-  pkgs=(snmpsim snmp iputils-ping iproute2 dpkg-dev e2fsprogs python3-aiosmtpd shellcheck libxml2-utils openssl curl)
+  pkgs=(snmpsim snmp iputils-ping iproute2 dpkg-dev e2fsprogs python3-aiosmtpd shellcheck libxml2-utils openssl curl chromium prometheus prometheus-alertmanager)
   missing=()
   for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if [ "${#missing[@]}" -gt 0 ]; then

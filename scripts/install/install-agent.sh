@@ -97,6 +97,8 @@ PATCH_TIMER=$SYSTEMD_DIR/$SERVICE-patch.timer
 
 [ "$(id -u)" = 0 ] || die "run me as root (sudo sh $0 …)"
 case "$SVC_USER" in ''|*[!A-Za-z0-9_-]*) die "--user: letters, digits, _ and - only" ;; esac
+# Paths end up unquoted in unit files; systemd would split them at spaces.
+case "$PREFIX$SYSTEMD_DIR" in *[[:space:]]*) die "--prefix/--systemd-dir: no spaces, please" ;; esac
 
 have_systemd() { [ "$START" = 1 ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; }
 

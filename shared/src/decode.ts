@@ -5,6 +5,8 @@ import {
   AckMessage,
   ErrorMessage,
   GapMessage,
+  SettingsMessage,
+  TargetsMessage,
   HelloMessage,
   MetricsMessage,
   WelcomeMessage,
@@ -21,16 +23,20 @@ export type DecodeErrorCode = 'HM_MSG_TOO_LARGE' | 'HM_MSG_NOT_JSON' | 'HM_MSG_N
 /** Deeper than any real message; bounds the work a hostile sender can cause. */
 const MAX_DEPTH = 8;
 
-const agentChecks: Readonly<Record<string, TypeCheck<TSchema>>> = {
-  hello: TypeCompiler.Compile(HelloMessage),
-  metrics: TypeCompiler.Compile(MetricsMessage),
-  gap: TypeCompiler.Compile(GapMessage),
-};
-const collectorChecks: Readonly<Record<string, TypeCheck<TSchema>>> = {
-  welcome: TypeCompiler.Compile(WelcomeMessage),
-  ack: TypeCompiler.Compile(AckMessage),
-  error: TypeCompiler.Compile(ErrorMessage),
-};
+type Checks = Readonly<Record<string, TypeCheck<TSchema>>>;
+
+/**
+ * Validators are compiled on first use, per direction: an agent never pays
+ * (in start-up time and memory) for the collector-side validators, nor the
+ * collector for the agent-side ones.
+ */
+function lazyChecks(schemas: Readonly<Record<string, TSchema>>): () => Checks {
+  let compiled: Checks | undefined;
+  return () => (compiled ??= Object.fromEntries(Object.entries(schemas).map(([k, v]) => [k, TypeCompiler.Compile(v)])));
+}
+
+const agentChecks = lazyChecks({ hello: HelloMessage, metrics: MetricsMessage, gap: GapMessage, targets: TargetsMessage });
+const collectorChecks = lazyChecks({ welcome: WelcomeMessage, ack: AckMessage, error: ErrorMessage, settings: SettingsMessage });
 
 function depthExceeds(text: string, max: number): boolean {
   // Counting brackets outside strings is cheap and runs before JSON.parse allocates.
@@ -49,7 +55,8 @@ function depthExceeds(text: string, max: number): boolean {
   return false;
 }
 
-function decodeWith<T>(raw: string | Buffer, checks: Readonly<Record<string, TypeCheck<TSchema>>>): DecodeResult<T> {
+function decodeWith<T>(raw: string | Buffer, getChecks: () => Checks): DecodeResult<T> {
+  const checks = getChecks();
   const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
   if (size > WIRE_LIMITS.maxMessageBytes) {
     return { ok: false, code: 'HM_MSG_TOO_LARGE', reason: `message is ${size} bytes, limit ${WIRE_LIMITS.maxMessageBytes}` };
@@ -70,7 +77,9 @@ function decodeWith<T>(raw: string | Buffer, checks: Readonly<Record<string, Typ
   const type = (value as { type?: unknown }).type;
   const check = typeof type === 'string' && Object.hasOwn(checks, type) ? checks[type] : undefined;
   if (!check) {
-    return { ok: false, code: 'HM_MSG_UNKNOWN_TYPE', reason: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}` };
+    // Never String() a parsed value: {"toString": null} would throw instead of being refused.
+    const shown = typeof type === 'string' ? type : `(${type === null ? 'null' : typeof type})`;
+    return { ok: false, code: 'HM_MSG_UNKNOWN_TYPE', reason: `unknown message type ${JSON.stringify(shown).slice(0, 40)}` };
   }
   if (!check.Check(value)) {
     const first = check.Errors(value).First();

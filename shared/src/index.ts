@@ -10,6 +10,11 @@ export {
   WelcomeMessage,
   MetricsMessage,
   GapMessage,
+  SettingsMessage,
+  TargetsMessage,
+  DeviceTarget,
+  DeviceStatus,
+  DeviceTargetKey,
   GapReason,
   AckMessage,
   ErrorMessage,
@@ -26,3 +31,20 @@ export { signWebhook, verifyWebhook, type WebhookSignatureInput } from './webhoo
 export { spkiPin, chainHasPin, type PeerCertLike } from './pin.js';
 export { checkConfig, deepFreeze, jsonPointerToField, type ConfigCheck } from './config-check.js';
 export { parseEnrollmentToken, formatEnrollmentToken, type ParsedEnrollmentToken } from './enrollment-token.js';
+export {
+  AUTH_PROTOCOLS,
+  DEVICE_PROFILES,
+  DeviceConfigError,
+  DeviceConfigSchema,
+  PRIV_PROTOCOLS,
+  SnmpV2cSchema,
+  SnmpV3Schema,
+  deviceSecrets,
+  isIpAddress,
+  parseAddress,
+  validateDevices,
+  type DeviceAddress,
+  type DeviceConfig,
+  type DeviceProfileName,
+  type SnmpCredentials,
+} from './device-config.js';

@@ -25,6 +25,9 @@ export type Labels = Static<typeof Labels>;
  */
 export const NonFiniteValue = Type.Union([Type.Literal('NaN'), Type.Literal('+Inf'), Type.Literal('-Inf')]);
 
+/** `device` or `device/aa:bb:cc:dd:ee:ff`: stable across polls, unique per poller. */
+export const DeviceTargetKey = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,159}$' });
+
 export const WireSample = Type.Object(
   {
     name: Type.String({ pattern: METRIC_NAME_PATTERN, minLength: 1, maxLength: WIRE_LIMITS.maxMetricNameLength }),
@@ -32,6 +35,11 @@ export const WireSample = Type.Object(
     value: Type.Union([Type.Number(), NonFiniteValue]),
     /** Milliseconds since the Unix epoch, the agent's clock. */
     timestamp: Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 }),
+    /**
+     * Since protocol 2: the key of a device target this agent polls (an AP, a
+     * controller), as announced in a `targets` message. Absent: the agent's own host.
+     */
+    target: Type.Optional(DeviceTargetKey),
   },
   strict,
 );
@@ -82,10 +90,80 @@ export const AgentSettings = Type.Object(
   {
     /** Collection interval the collector wants, in seconds. */
     intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+    /**
+     * Since protocol 2: the SNMP devices this agent polls (DeviceConfig of
+     * device-config.ts, credentials included: they travel only over the agent's
+     * authenticated TLS connection). Validated by the agent before use.
+     */
+    devices: Type.Optional(Type.Array(Type.Object({ name: Type.String({ maxLength: 128 }) }, { additionalProperties: true }), { maxItems: 2000 })),
+    /** Since protocol 2: how often to poll those devices, in seconds. */
+    devicePollSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 3600 })),
   },
   { additionalProperties: true },
 );
 export type AgentSettings = Static<typeof AgentSettings>;
+
+/** Since protocol 2: new settings for a connected agent (the collector's config changed). */
+export const SettingsMessage = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('settings'),
+    settings: AgentSettings,
+  },
+  strict,
+);
+export type SettingsMessage = Static<typeof SettingsMessage>;
+
+const ShortText = Type.String({ maxLength: 200 });
+
+/** One polled device target (an AP, or a wireless controller) as the poller sees it now. */
+export const DeviceTarget = Type.Object(
+  {
+    key: DeviceTargetKey,
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    kind: Type.Union([Type.Literal('ap'), Type.Literal('controller')]),
+    /** The configured device this target was found through. */
+    device: Type.String({ minLength: 1, maxLength: 128 }),
+    site: Type.Optional(ShortText),
+    building: Type.Optional(ShortText),
+    room: Type.Optional(ShortText),
+    up: Type.Boolean(),
+    reason: Type.Optional(ShortText),
+    /** Model, firmware, MAC, IP, serial … never credentials. */
+    facts: Type.Optional(Type.Record(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9_]{0,63}$' }), Type.Union([ShortText, Type.Number(), Type.Boolean()]), { maxProperties: 32, additionalProperties: false })),
+  },
+  strict,
+);
+export type DeviceTarget = Static<typeof DeviceTarget>;
+
+/** One configured device's last poll. */
+export const DeviceStatus = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    profile: Type.String({ maxLength: 32 }),
+    ok: Type.Boolean(),
+    error: Type.Optional(Type.Object({ code: Type.String({ pattern: '^HM_[A-Z0-9_]+$', maxLength: 64 }), message: Type.String({ maxLength: 500 }) }, strict)),
+    durationMs: Type.Number({ minimum: 0 }),
+  },
+  strict,
+);
+export type DeviceStatus = Static<typeof DeviceStatus>;
+
+/**
+ * Since protocol 2: what this agent's device polling found: the targets (sent
+ * before any sample that names them) and each device's poll result. Not
+ * sequenced: the next poll repeats it, so a lost one heals by itself.
+ */
+export const TargetsMessage = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('targets'),
+    targets: Type.Array(DeviceTarget, { maxItems: 2000 }),
+    devices: Type.Array(DeviceStatus, { maxItems: 500 }),
+  },
+  strict,
+);
+export type TargetsMessage = Static<typeof TargetsMessage>;
 
 export const WelcomeMessage = Type.Object(
   {
@@ -174,9 +252,9 @@ export const GapMessage = Type.Object(
 export type GapMessage = Static<typeof GapMessage>;
 
 /** Messages an agent sends. */
-export const AgentMessage = Type.Union([HelloMessage, MetricsMessage, GapMessage]);
+export const AgentMessage = Type.Union([HelloMessage, MetricsMessage, GapMessage, TargetsMessage]);
 export type AgentMessage = Static<typeof AgentMessage>;
 
 /** Messages a collector sends. */
-export const CollectorMessage = Type.Union([WelcomeMessage, AckMessage, ErrorMessage]);
+export const CollectorMessage = Type.Union([WelcomeMessage, AckMessage, ErrorMessage, SettingsMessage]);
 export type CollectorMessage = Static<typeof CollectorMessage>;

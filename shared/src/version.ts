@@ -5,6 +5,8 @@
  */
 // 2 added the agent's `gap` message; a v2 agent sends it (and sends live batches
 // ahead of a draining backlog) only to a collector that accepted version 2.
+// 2 also added SNMP device polling: `settings.devices`, the collector's
+// `settings` message, the agent's `targets` message and `target` on samples.
 export const PROTOCOL_VERSION = 2;
 export const MIN_PROTOCOL_VERSION = 1;
 

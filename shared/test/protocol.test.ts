@@ -17,13 +17,13 @@ const dir = join(import.meta.dirname, 'fixtures');
 const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
 
 describe('golden fixtures', () => {
-  it.each(['hello', 'metrics', 'gap'])('%s decodes as an agent message', (name) => {
+  it.each(['hello', 'metrics', 'gap', 'targets'])('%s decodes as an agent message', (name) => {
     const res = decodeAgentMessage(read(`${name}.json`));
     expect(res.ok, JSON.stringify(res)).toBe(true);
     if (res.ok) expect(res.message.type).toBe(name);
   });
 
-  it.each(['welcome', 'ack', 'error'])('%s decodes as a collector message', (name) => {
+  it.each(['welcome', 'ack', 'error', 'settings'])('%s decodes as a collector message', (name) => {
     const res = decodeCollectorMessage(read(`${name}.json`));
     expect(res.ok, JSON.stringify(res)).toBe(true);
     if (res.ok) expect(res.message.type).toBe(name);
@@ -102,6 +102,17 @@ describe('versions and values', () => {
   it('round-trips non-finite values through the wire encoding', () => {
     for (const v of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0, 1e308, -5e-324]) {
       expect(Object.is(fromWireValue(toWireValue(v)), v)).toBe(true);
+    }
+  });
+});
+
+describe('device samples', () => {
+  it('accepts a sample tagged with a device target key and refuses a malformed key', () => {
+    const base = { v: 2, type: 'metrics', epoch: 'e', seq: 1 };
+    const ok = decodeAgentMessage(JSON.stringify({ ...base, samples: [{ name: 'wifi_ap_clients', labels: {}, value: 12, timestamp: 1, target: 'wlc-main/00:11:22:33:44:01' }] }));
+    expect(ok.ok).toBe(true);
+    for (const bad of ['', '/leading', 'has space', 'x'.repeat(200)]) {
+      expect(decodeAgentMessage(JSON.stringify({ ...base, samples: [{ name: 'wifi_ap_clients', labels: {}, value: 1, timestamp: 1, target: bad }] })).ok).toBe(false);
     }
   });
 });

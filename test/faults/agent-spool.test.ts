@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncat
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AGENT_BIN, apiRequest, startProcess, waitFor, type RunningProcess } from '../support/processes.js';
-import { apiKey, collectorSpec, enrollMany, faultPoints, freePort, integrityCheck, startCollector, startFleet, workspace, type FleetReport } from './support.js';
+import { apiKey, collectorSpec, enrollMany, faultPoints, freePort, integrityCheck, startCollector, startFleet, workspace, type FleetReport, tsOf } from './support.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const PER_BATCH = 10;
@@ -40,7 +40,7 @@ describe('agent killed while writing its spool; spool truncated and flipped', ()
 
     const agentData = join(ws.dir, 'agent data');
     const spoolDir = join(agentData, 'spool', a.agentId);
-    const t0 = Date.now() - 3_600_000;
+    const t0 = Date.now() - 6 * 3_600_000;
     let lastSeq = 0;
     let torn = 0;
     for (let i = 0; i < 6; i++) {
@@ -101,7 +101,7 @@ describe('agent killed while writing its spool; spool truncated and flipped', ()
     await agentProc.waitForLine(/"msg":"connected to collector"/, 20_000);
     // Every fleet sequence ends up stored once (all ten samples) or inside a gap.
     const result = await waitFor(async () => {
-      const pts = await faultPoints(spec.url, key, a.targetId, t0, t0 + fleetSeqs + 10);
+      const pts = await faultPoints(spec.url, key, a.targetId, t0, tsOf(t0, fleetSeqs + 10));
       const gaps = ((await apiRequest(`${spec.url}/api/v1/hosts/${a.targetId}/gaps?from=0`, { key })).json as { gaps: Gap[] }).gaps;
       const perSeq = new Map<number, number>();
       for (const p of pts) perSeq.set(p.value, (perSeq.get(p.value) ?? 0) + 1);

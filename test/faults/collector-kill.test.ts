@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunningProcess } from '../support/processes.js';
-import { apiKey, checkExactlyOnce, collectorSpec, enrollMany, faultPoints, freePort, integrityCheck, startCollector, startFleet, workspace, type Fleet } from './support.js';
+import { apiKey, checkExactlyOnce, collectorSpec, enrollMany, faultPoints, freePort, integrityCheck, startCollector, startFleet, workspace, type Fleet, tsOf } from './support.js';
 
 /** Deterministic per seed (printed, overridable with HM_FAULT_SEED) so a failure can be replayed. */
 function rng(seed: number): () => number {
@@ -39,11 +39,12 @@ describe('collector SIGKILL under load', () => {
   it('keeps every acknowledged sample exactly once through repeated kill -9', async () => {
     const seed = Number(process.env.HM_FAULT_SEED ?? 0x5eed);
     const random = rng(seed);
+    console.log(`collector-kill seed ${seed}`);
     const spec = collectorSpec(ws.dir, await freePort());
     collector = await startCollector(spec);
     const agents = await enrollMany(spec, AGENTS);
     const key = await apiKey(spec);
-    const t0 = Date.now() - 3_600_000;
+    const t0 = Date.now() - 6 * 3_600_000;
     fleet = startFleet({
       url: spec.url,
       agents: agents.map((a) => ({ ...a, spoolDir: join(ws.dir, 'spool', a.agentId) })),
@@ -77,7 +78,7 @@ describe('collector SIGKILL under load', () => {
     for (const a of agents) {
       const r = final.find((x) => x.agentId === a.agentId)!;
       expect(r.acked).toBeGreaterThanOrEqual(ackedAtKill.get(a.agentId) ?? 0);
-      const res = checkExactlyOnce(await faultPoints(spec.url, key, a.targetId, t0, t0 + r.nextSeq + 10), r.acked, PER_BATCH, t0);
+      const res = checkExactlyOnce(await faultPoints(spec.url, key, a.targetId, t0, tsOf(t0, r.nextSeq + 10)), r.acked, PER_BATCH, t0);
       acked += res.expected;
       stored += res.stored;
     }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiRequest, type RunningProcess } from '../support/processes.js';
-import { apiKey, checkExactlyOnce, collectorSpec, enrollMany, faultPoints, freePort, integrityCheck, startCollector, startFleet, workspace, type Fleet, type FleetReport } from './support.js';
+import { apiKey, checkExactlyOnce, collectorSpec, enrollMany, faultPoints, freePort, integrityCheck, startCollector, startFleet, workspace, type Fleet, type FleetReport, tsOf } from './support.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const AGENTS = 3;
@@ -46,7 +46,7 @@ describe('collector down for a long stretch', () => {
     const key = await apiKey(spec);
     await collector.stop('SIGTERM');
 
-    const t0 = Date.now() - 3_600_000;
+    const t0 = Date.now() - 6 * 3_600_000;
     fleet = startFleet({
       url: spec.url,
       agents: agents.map((a) => ({ ...a, spoolDir: join(ws.dir, 'spool', a.agentId) })),
@@ -81,7 +81,7 @@ describe('collector down for a long stretch', () => {
     let drainedAt = 0;
     while (Date.now() - connectedAt < 60_000) {
       const r = fleet.latest().get(first.agentId) as FleetReport;
-      const pts = await faultPoints(spec.url, key, first.targetId, t0, t0 + r.nextSeq + 10).catch(() => []);
+      const pts = await faultPoints(spec.url, key, first.targetId, t0, tsOf(t0, r.nextSeq + 10)).catch(() => []);
       const newest = pts.reduce((m, p) => Math.max(m, p.value), 0);
       if (r.state === 'ready' && newest > r.acked + 16) liveAhead = Math.max(liveAhead, newest - r.acked);
       if ([...fleet.latest().values()].every((x) => x.nextSeq - 1 - x.acked <= 2 && x.state === 'ready')) {
@@ -114,11 +114,11 @@ describe('collector down for a long stretch', () => {
         expect(g.reason).toBe('spool_cap');
         expect(g.droppedBatches).toBe(g.toSeq - g.fromSeq + 1);
         expect(g.droppedSamples).toBe(g.droppedBatches * PER_BATCH);
-        expect(Date.parse(g.from ?? '')).toBe(t0 + g.fromSeq);
-        expect(Date.parse(g.to ?? '')).toBe(t0 + g.toSeq);
+        expect(Date.parse(g.from ?? '')).toBe(tsOf(t0, g.fromSeq));
+        expect(Date.parse(g.to ?? '')).toBe(tsOf(t0, g.toSeq));
       }
       const inGap = (seq: number): boolean => gaps.some((g) => g.fromSeq <= seq && seq <= g.toSeq);
-      const check = checkExactlyOnce(await faultPoints(spec.url, key, a.targetId, t0, t0 + r.nextSeq + 10), r.acked, PER_BATCH, t0, inGap);
+      const check = checkExactlyOnce(await faultPoints(spec.url, key, a.targetId, t0, tsOf(t0, r.nextSeq + 10)), r.acked, PER_BATCH, t0, inGap);
       // Every sequence handed out is either stored or inside a reported gap.
       const gapBatches = gaps.reduce((n, g) => n + g.droppedBatches, 0);
       expect(check.stored / PER_BATCH + gapBatches).toBe(r.nextSeq - 1);

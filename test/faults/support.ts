@@ -13,6 +13,11 @@ import { COLLECTOR_BIN, REPO_ROOT, apiRequest, runCommand, startProcess, waitFor
 
 export const FLEET_BIN = join(REPO_ROOT, 'test', 'support', 'fleet.mjs');
 
+/** The fleet stamps batch `seq` at t0 + seq seconds. */
+export function tsOf(t0: number, seq: number): number {
+  return t0 + seq * 1000;
+}
+
 export interface Workspace {
   readonly dir: string;
   cleanup(): void;
@@ -126,6 +131,7 @@ export interface FleetConfig {
   readonly reportMs?: number;
   readonly stallTimeoutMs?: number;
   readonly fastIntervalMs?: number;
+  readonly poisonEvery?: number;
 }
 
 export function startFleet(cfg: FleetConfig): Fleet {
@@ -197,7 +203,7 @@ export async function faultPoints(url: string, key: string, targetId: string, fr
 
 /**
  * The exactly-once check: for each series, one point per sequence 1..acked
- * (value = sequence, timestamp = t0 + sequence), nothing twice. Returns a
+ * (value = sequence, timestamp = t0 + sequence seconds), nothing twice. Returns a
  * summary, or throws naming the first problem.
  */
 export function checkExactlyOnce(points: readonly SeriesPoint[], acked: number, samplesPerBatch: number, t0: number, skip: (seq: number) => boolean = () => false): { stored: number; expected: number } {
@@ -205,7 +211,7 @@ export function checkExactlyOnce(points: readonly SeriesPoint[], acked: number, 
   for (const p of points) {
     const key = `${p.k}/${p.value}`;
     seen.set(key, (seen.get(key) ?? 0) + 1);
-    if (p.ts !== t0 + p.value) throw new Error(`point ${key} has timestamp ${p.ts}, expected ${t0 + p.value}`);
+    if (p.ts !== tsOf(t0, p.value)) throw new Error(`point ${key} has timestamp ${p.ts}, expected ${tsOf(t0, p.value)}`);
   }
   let expected = 0;
   for (let seq = 1; seq <= acked; seq++) {

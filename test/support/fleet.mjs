@@ -7,7 +7,9 @@
 // Config: JSON in FLEET_CONFIG
 //   { url, agents: [{ agentId, credential, spoolDir }], intervalMs, samplesPerBatch,
 //     t0, spool: { maxBytes, maxAgeMs, segmentBytes }, drain: {...}, backoff: {...},
-//     reportMs }
+//     reportMs, poisonEvery }
+//   poisonEvery: every Nth sequence carries a label longer than the wire allows (a batch the
+//   collector can never accept).
 // Output: one JSON line per agent per report period on stdout:
 //   {"report": i, "agentId", "state", "acked", "nextSeq", "queued", "bytes", "segments", "gaps", "stats", "rss", "heapUsed"}
 // Signals: SIGUSR1 pauses collection (the drain continues), SIGUSR2 resumes it,
@@ -54,13 +56,15 @@ process.on('SIGHUP', () => {
   }
 });
 
-// Each batch's samples carry its sequence as value and t0 + seq as timestamp,
-// so the collector's rows can be matched to acknowledged sequences exactly.
+// Each batch's samples carry its sequence as value and t0 + seq seconds as
+// timestamp (a realistic spacing: storage may treat samples closer than its
+// alignment tolerance as one slot), so rows match acknowledged sequences exactly.
 function tick(a) {
   if (paused) return;
   const seq = a.spool.nextSeq;
   const samples = [];
-  for (let k = 0; k < cfg.samplesPerBatch; k++) samples.push({ name: 'fault_value', labels: { k: String(k) }, value: seq, timestamp: cfg.t0 + seq });
+  for (let k = 0; k < cfg.samplesPerBatch; k++) samples.push({ name: 'fault_value', labels: { k: String(k) }, value: seq, timestamp: cfg.t0 + seq * 1000 });
+  if (cfg.poisonEvery && seq % cfg.poisonEvery === 0) samples[0].labels.k = 'x'.repeat(500);
   try {
     a.connection.flush(a.spool.push(samples));
   } catch (err) {

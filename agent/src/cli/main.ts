@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { parseDuration } from '@hallmonitor/shared';
-import { defaultAgentConfigPath, loadAgentConfig, writeAgentConfig, type AgentConfig } from '../config.js';
+import { defaultAgentConfigPath, loadAgentConfig, validateAgentConfig, writeAgentConfig } from '../config.js';
 import { enroll } from '../enroll.js';
 import { AgentError } from '../errors.js';
 import { collectOnce } from './collect-once.js';
@@ -41,7 +41,8 @@ function buildProgram(out: { code: number }): Command {
     .option('--label <key=value>', 'extra target label, repeatable', labelFlag, {})
     .action(async (o: { collector: string; token: string; config: string; name?: string; site?: string; label: Record<string, string> }) => {
       const got = await enroll({ collectorUrl: o.collector, token: o.token, ...(o.name ? { name: o.name } : {}), ...(o.site ? { site: o.site } : {}), labels: o.label });
-      const config = { ...got, interval: '15s', spool: { maxAge: '14d', drainRate: 1000 }, collectors: { disabled: [] }, log: { level: 'info' } } as AgentConfig;
+      // Defaults come from the schema, so the written file and a loaded one never disagree.
+      const config = validateAgentConfig({ ...got }, o.config);
       await writeAgentConfig(o.config, config);
       process.stdout.write(`enrolled as ${got.agent.name} (${got.agent.id}); config written to ${o.config}\n`);
     });

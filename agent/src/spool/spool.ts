@@ -346,6 +346,21 @@ export class Spool {
     else if (this.#gaps.length !== before) this.#saveState();
   }
 
+  /**
+   * Gives up a batch the collector can never accept (it fails the wire schema
+   * or size limit): resending it would only get the link closed again, for ever.
+   * It becomes a gap so the collector's high-water mark can pass it.
+   */
+  reject(batch: SpoolBatch): SpoolGap {
+    const existing = this.#gaps.find((g) => g.fromSeq <= batch.seq && g.toSeq >= batch.seq);
+    if (existing) return existing;
+    const info = recordInfo(batch);
+    const gap: SpoolGap = { fromSeq: batch.seq, toSeq: batch.seq, fromTs: info.minTs, toTs: info.maxTs, droppedSamples: info.samples, droppedBatches: 1, reason: 'spool_corrupt' };
+    this.#recordGap(gap);
+    this.#saveState();
+    return gap;
+  }
+
   /** Keeps new sequences above the collector's high-water mark when it has seen more than we remember. */
   advancePast(seq: number): void {
     if (this.#nextSeq > seq) return;

@@ -34,4 +34,6 @@ export interface BatchSource {
   ackThrough(seq: number): void;
   /** New sequences must be above `seq` (the collector has seen it). */
   advancePast(seq: number): void;
+  /** Gives up a batch the collector could never accept; it becomes a gap. */
+  reject(batch: SpooledBatch): PendingGap;
 }

@@ -2,10 +2,12 @@ import {
   CLOSE_CODES,
   FATAL_CLOSE_CODES,
   PROTOCOL_VERSION,
+  decodeAgentMessage,
   decodeCollectorMessage,
   type AgentSettings,
   type GapMessage,
   type HelloMessage,
+  type TargetsMessage,
 } from '@hallmonitor/shared';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
@@ -90,8 +92,8 @@ export class Connection {
   #accepted = 1;
   /** Highest sequence sent by the in-order walk on this connection. */
   #drainCursor = 0;
-  /** Gaps up to this sequence were sent on this connection. */
-  #gapsSentThrough = 0;
+  /** Gaps (by first sequence) already sent on this connection. */
+  readonly #gapsSent = new Set<number>();
   /** Sequences above the cursor already sent live; the walk skips them. */
   readonly #liveSent = new Set<number>();
   #pumpTimer: NodeJS.Timeout | undefined;
@@ -124,9 +126,8 @@ export class Connection {
     const ws = this.#ws;
     if (!batch || batch.seq <= this.#drainCursor || this.#accepted < 2 || !ws || ws.readyState !== WebSocket.OPEN) return;
     this.#budget.charge(batch.samples.length);
-    this.#sendBatch(ws, batch);
+    if (this.#sendBatch(ws, batch)) this.stats.liveBatches++;
     this.#liveSent.add(batch.seq);
-    this.stats.liveBatches++;
   }
 
   async stop(): Promise<void> {
@@ -143,6 +144,18 @@ export class Connection {
       });
     }
     ws?.terminate();
+  }
+
+  /**
+   * Sends an unsequenced message (a device `targets` report) if connected to a
+   * collector that speaks protocol 2; returns false otherwise. Such messages are
+   * repeated by their producer, so dropping one while disconnected is fine.
+   */
+  sendTransient(msg: TargetsMessage): boolean {
+    const ws = this.#ws;
+    if (this.#state !== 'ready' || !ws || ws.readyState !== WebSocket.OPEN || this.#accepted < 2) return false;
+    ws.send(JSON.stringify(msg));
+    return true;
   }
 
   #to(next: ConnectionState): void {
@@ -175,7 +188,7 @@ export class Connection {
         type: 'hello',
         agentId: this.#opts.agentId,
         protocolVersion: PROTOCOL_VERSION,
-          epoch: this.#opts.spool.epoch,
+        epoch: this.#opts.spool.epoch,
         ...this.#opts.hello(),
       };
       ws.send(JSON.stringify(hello));
@@ -209,7 +222,7 @@ export class Connection {
         spool.advancePast(msg.highWaterSeq);
         this.#accepted = msg.acceptedVersion;
         this.#drainCursor = msg.highWaterSeq;
-        this.#gapsSentThrough = msg.highWaterSeq;
+        this.#gapsSent.clear();
         this.#liveSent.clear();
         this.#log.info({ acceptedVersion: msg.acceptedVersion, highWaterSeq: msg.highWaterSeq, queued: spool.size, gaps: spool.gaps().length }, 'connected to collector');
         this.#opts.onSettings?.(msg.settings);
@@ -221,6 +234,9 @@ export class Connection {
         if (msg.seq > this.#drainCursor) this.#drainCursor = msg.seq;
         for (const s of this.#liveSent) if (s <= this.#drainCursor) this.#liveSent.delete(s);
         this.#pump();
+      } else if (msg.type === 'settings') {
+        this.#log.info('new settings from collector');
+        this.#opts.onSettings?.(msg.settings);
       } else {
         this.#log.warn({ code: msg.code, reason: msg.message }, 'collector reported an error');
       }
@@ -257,16 +273,30 @@ export class Connection {
   #sendGaps(ws: WebSocket): void {
     if (this.#accepted < 2) return;
     for (const g of this.#opts.spool.gaps()) {
-      if (g.toSeq <= this.#gapsSentThrough) continue;
-      this.#gapsSentThrough = g.toSeq;
+      if (g.toSeq <= this.#opts.spool.ackedThrough || this.#gapsSent.has(g.fromSeq)) continue;
+      this.#gapsSent.add(g.fromSeq);
       const gap: GapMessage = { v: PROTOCOL_VERSION, type: 'gap', epoch: this.#opts.spool.epoch, ...g };
       ws.send(JSON.stringify(gap));
       this.stats.gapsSent++;
     }
   }
 
-  #sendBatch(ws: WebSocket, batch: SpooledBatch): void {
-    ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'metrics', epoch: this.#opts.spool.epoch, seq: batch.seq, samples: batch.samples }));
+  /**
+   * Sends one batch after checking it as the collector will. A batch that can
+   * never pass (over the size limit, a label too long) would get the link
+   * closed on every attempt, so it is given up as a gap instead.
+   */
+  #sendBatch(ws: WebSocket, batch: SpooledBatch): boolean {
+    const text = JSON.stringify({ v: PROTOCOL_VERSION, type: 'metrics', epoch: this.#opts.spool.epoch, seq: batch.seq, samples: batch.samples });
+    const check = decodeAgentMessage(text);
+    if (!check.ok) {
+      const gap = this.#opts.spool.reject(batch);
+      this.#log.error({ seq: batch.seq, code: check.code, reason: check.reason, gap }, 'batch can never be accepted by the collector; dropped and reported as a gap');
+      this.#sendGaps(ws);
+      return false;
+    }
+    ws.send(text);
+    return true;
   }
 
   /** Sends spooled batches in order within the window and the rate budget; re-arms itself when one of them is the limit. */
@@ -289,9 +319,8 @@ export class Connection {
       }
       const waitMs = this.#budget.take(next.samples.length);
       if (waitMs > 0) return this.#pumpLater(waitMs);
-      this.#sendBatch(ws, next);
+      if (this.#sendBatch(ws, next)) this.stats.inOrderBatches++;
       this.#drainCursor = next.seq;
-      this.stats.inOrderBatches++;
     }
   }
 

@@ -60,6 +60,15 @@ describe('spool basics', () => {
     expect(b.nextSeq).toBe(2);
   });
 
+  it('gives up a batch the collector can never accept as one gap, however often it is rejected', () => {
+    const s = openSpool(dir());
+    s.push(samples(2, 1000));
+    const bad = s.push(samples(3, 2000));
+    expect(s.reject(bad)).toMatchObject({ fromSeq: 2, toSeq: 2, droppedSamples: 3, droppedBatches: 1, fromTs: 2000, toTs: 2000, reason: 'spool_corrupt' });
+    s.reject(bad);
+    expect(s.gaps()).toHaveLength(1);
+  });
+
   it('moves past the collector high-water mark', () => {
     const s = openSpool(dir());
     s.advancePast(41);
@@ -158,7 +167,8 @@ describe('repair at start-up', () => {
     const { d, seg } = spoolWith(10);
     const buf = readFileSync(seg);
     const recordLen = buf.length / 10;
-    buf[Math.floor(recordLen * 4 + RECORD_HEADER_BYTES + 10)] ^= 0xff; // inside record 5's payload
+    const at = Math.floor(recordLen * 4 + RECORD_HEADER_BYTES + 10); // inside record 5's payload
+    buf[at] = (buf[at] as number) ^ 0xff;
     writeFileSync(seg, buf);
     const s = openSpool(d);
     expect(s.repair.quarantinedRecords).toBe(1);

@@ -36,6 +36,8 @@ export async function hostRoutes(app: FastifyInstance, ctx: ApiContext): Promise
         labels: t.labels,
         status: ctx.status(t),
         connected: t.agentId ? ctx.ingest.isConnected(t.agentId) : undefined,
+        // What it depends on: an AP's controller or poller agent.
+        parentId: t.parentId,
         lastSeen: t.lastSeen === null ? null : new Date(t.lastSeen).toISOString(),
         facts: t.facts,
       })),

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { checkConfig, deepFreeze, parseDuration } from '@hallmonitor/shared';
+import { checkConfig, deepFreeze, parseDuration, validateDevices } from '@hallmonitor/shared';
 import { parse as parseYaml } from 'yaml';
 import { CollectorError } from '../errors.js';
+import { checkExportConfig } from '../export/config-check.js';
 import { CollectorConfigSchema, type CollectorConfig } from './schema.js';
 
 /** A fully resolved config: every default applied, data dir decided, frozen. */
@@ -81,7 +82,18 @@ function checkSemantics(c: CollectorConfig, source: string): void {
     });
     if (parseDuration(r.for) === undefined) fail(`rules[${i}].for`, 'not a duration');
   });
+  checkExportConfig(c, fail);
   if (c.tls.mode === 'files' && (!c.tls.certFile || !c.tls.keyFile)) fail('tls', 'mode files needs certFile and keyFile');
+  try {
+    validateDevices(c.devices, 'devices');
+  } catch (err) {
+    // One line naming the entry and field; never a credential.
+    throw new CollectorError('HM_CONFIG', `${source}: ${(err as Error).message}`);
+  }
+  c.devices.forEach((d, i) => {
+    const poller = (d as { poller?: unknown }).poller;
+    if (poller !== undefined && (typeof poller !== 'string' || poller === '')) fail(`devices[${i}].poller`, 'must be the name of the agent that polls this device');
+  });
   const port = Number(c.listen.slice(c.listen.lastIndexOf(':') + 1));
   if (port > 65535) fail('listen', `port ${port} is out of range`);
 }

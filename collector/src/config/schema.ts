@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StorageConfigSchema } from '../storage/config.js';
 import { DownloadsSchema, UpdatesSchema } from '../downloads/schema.js';
+import { MetricsExportSchema, RemoteWriteSchema } from '../export/config.js';
 
 const Duration = Type.String({ pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d|w)$', description: 'e.g. 30s, 5m, 2h, 7d' });
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' });
@@ -137,6 +138,8 @@ export const CollectorConfigSchema = Type.Object(
       {
         /** Interval the collector asks agents to collect at. */
         interval: Type.Optional(Duration),
+        /** How often poller agents poll their SNMP devices. */
+        devicePoll: Type.String({ ...Duration, default: '60s' }),
         /** An agent is down after this many missed intervals. */
         offlineAfterIntervals: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
       },
@@ -144,10 +147,22 @@ export const CollectorConfigSchema = Type.Object(
     ),
     /** Raw retention, rollup tiers and the total size budget (see storage/README.md). */
     storage: Type.Optional(StorageConfigSchema),
+    /**
+     * Limits on what any client on the LAN may open or ask (defaults suit a school;
+     * raise connectionsPerIp when many agents share one NAT address).
+     */
+    limits: Type.Object(
+      {
+        connectionsPerIp: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 128 }),
+        connectionsTotal: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 8192 }),
+        apiRequestsPerSecondPerIp: Type.Number({ minimum: 0.1, maximum: 1_000_000, default: 20 }),
+        apiBurstPerIp: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 200 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Limits on what agents may send (defaults suit a school; raise maxConnectionsPerIp behind NAT). */
     ingest: Type.Object(
       {
-        maxConnectionsPerIp: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
         maxSeriesPerAgent: Type.Optional(Type.Integer({ minimum: 10, maximum: 1_000_000 })),
         samplesPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
       },
@@ -183,6 +198,10 @@ export const CollectorConfigSchema = Type.Object(
     maintenance: Type.Array(MaintenanceSchema, { default: [] }),
     /** SNMP-polled devices; validated in full by the Wi-Fi poller's schema. */
     devices: Type.Array(Type.Object({ name: Name }, { additionalProperties: true }), { default: [] }),
+    /** GET /metrics (Prometheus exposition): behind auth unless public. */
+    metrics: MetricsExportSchema,
+    /** Prometheus remote-write endpoints every stored sample is forwarded to (export/README.md). */
+    remoteWrite: Type.Array(RemoteWriteSchema, { default: [] }),
     /** Agent executables and install scripts served at /downloads and /install.*; agent self-update policy. */
     downloads: DownloadsSchema,
     updates: UpdatesSchema,

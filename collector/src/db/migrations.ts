@@ -153,6 +153,34 @@ export const MIGRATIONS: readonly Migration[] = [
       migrateToChunkedStorage(db);
     },
   },
+  {
+    version: 6,
+    name: 'remote-write-queue',
+    up(db: Database): void {
+      // Export: requests waiting for a Prometheus remote-write endpoint, oldest first
+      // (snappy-compressed WriteRequests, so a row is sent as it is stored).
+      db.exec(`
+        CREATE TABLE remote_write_queue (
+          id INTEGER PRIMARY KEY, endpoint TEXT NOT NULL, created_at INTEGER NOT NULL,
+          samples INTEGER NOT NULL, bytes INTEGER NOT NULL, payload BLOB NOT NULL
+        );
+        CREATE INDEX remote_write_queue_by_endpoint ON remote_write_queue (endpoint, id);
+      `);
+    },
+  },
+  {
+    version: 7,
+    name: 'device-targets',
+    up(db: Database): void {
+      // APs and controllers a poller agent reports, by the key it uses for them.
+      db.exec(`
+        CREATE TABLE device_targets (
+          poller_target_id TEXT NOT NULL, key TEXT NOT NULL, target_id TEXT NOT NULL,
+          PRIMARY KEY (poller_target_id, key)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -10,6 +10,7 @@ import {
   type GapMessage,
   type HelloMessage,
   type MetricsMessage,
+  type TargetsMessage,
 } from '@hallmonitor/shared';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -22,8 +23,12 @@ export interface SessionDeps {
   readonly committer: GroupCommitter;
   readonly limits: IngestLimits;
   readonly logger: Logger;
-  readonly settings: () => AgentSettings;
+  readonly settings: (identity: AgentIdentity) => AgentSettings;
   readonly onHello: (identity: AgentIdentity, hello: HelloMessage) => void;
+  /** A poller's device report (APs, controllers); returns false when it could not be applied. */
+  readonly onTargets?: (identity: AgentIdentity, msg: TargetsMessage) => void;
+  /** The collector target for a device key of this poller; undefined when over its cap. */
+  readonly resolveTarget?: (identity: AgentIdentity, key: string) => string | undefined;
   readonly onClose: (session: AgentSession) => void;
 }
 
@@ -86,6 +91,7 @@ export class AgentSession {
     if (msg.type === 'hello') return this.#onHello(msg);
     if (this.#phase !== 'ready') return this.close(CLOSE_CODES.protocolError, `HM_MSG_ORDER: ${msg.type} before hello`);
     if (msg.type === 'gap') return this.#onGap(msg);
+    if (msg.type === 'targets') return this.#onTargets(msg);
     return this.#onMetrics(msg);
   }
 
@@ -111,7 +117,7 @@ export class AgentSession {
       return this.close(CLOSE_CODES.unavailable, 'HM_UNAVAILABLE: cannot store right now, retry later');
     }
     this.#phase = 'ready';
-    this.#send({ v: PROTOCOL_VERSION, type: 'welcome', acceptedVersion: this.#accepted, agentId: this.identity.agentId, highWaterSeq, settings: this.#d.settings() });
+    this.#send({ v: PROTOCOL_VERSION, type: 'welcome', acceptedVersion: this.#accepted, agentId: this.identity.agentId, highWaterSeq, settings: this.#d.settings(this.identity) });
     this.#log.info({ agentVersion: hello.agentVersion, epoch: hello.epoch, highWaterSeq }, 'agent connected');
     this.#pingTimer = setInterval(() => {
       if (!this.#alive) return this.#ws.terminate();
@@ -125,16 +131,52 @@ export class AgentSession {
     if (m.epoch !== this.#epoch) return this.close(CLOSE_CODES.protocolError, 'HM_MSG_EPOCH: metrics for another epoch than hello');
     if (!this.#bucket.take(m.samples.length)) return this.close(CLOSE_CODES.rateLimited, 'HM_RATE: sample rate limit exceeded');
     const samples: StoredSample[] = [];
+    // Samples of polled devices (APs, controllers) go to those devices' own targets.
+    const deviceSamples = new Map<string, StoredSample[]>();
     for (const s of m.samples) {
-      const key = `${s.name}\u0000${labelsKey(s.labels)}`;
+      const key = `${s.target ?? ''}\u0000${s.name}\u0000${labelsKey(s.labels)}`;
       if (!this.#series.has(key)) {
         if (this.#series.size >= this.#d.limits.maxSeriesPerAgent) return this.close(CLOSE_CODES.rateLimited, `HM_SERIES_CAP: more than ${this.#d.limits.maxSeriesPerAgent} series`);
         this.#series.add(key);
       }
-      samples.push({ metric: s.name, labels: s.labels, value: fromWireValue(s.value), ts: s.timestamp });
+      const stored = { metric: s.name, labels: s.labels, value: fromWireValue(s.value), ts: s.timestamp };
+      if (s.target === undefined) {
+        samples.push(stored);
+        continue;
+      }
+      if (this.#accepted < 2) return this.close(CLOSE_CODES.protocolError, 'HM_MSG_ORDER: device samples need protocol 2');
+      const targetId = this.#d.resolveTarget?.(this.identity, s.target);
+      if (!targetId) return this.close(CLOSE_CODES.rateLimited, 'HM_SERIES_CAP: too many device targets for one poller');
+      let list = deviceSamples.get(targetId);
+      if (!list) deviceSamples.set(targetId, (list = []));
+      list.push(stored);
     }
-    const commit = this.#d.committer.submit({ agentId: this.identity.agentId, targetId: this.identity.targetId, epoch: m.epoch, seq: m.seq, samples, fillHoles: this.#accepted < 2 });
+    const commit = this.#d.committer.submit({
+      agentId: this.identity.agentId,
+      targetId: this.identity.targetId,
+      epoch: m.epoch,
+      seq: m.seq,
+      samples,
+      ...(deviceSamples.size > 0 ? { deviceSamples } : {}),
+      fillHoles: this.#accepted < 2,
+    });
     this.#ackAfter(commit, m.epoch);
+  }
+
+  #onTargets(msg: TargetsMessage): void {
+    if (this.#accepted < 2) return this.close(CLOSE_CODES.protocolError, 'HM_MSG_ORDER: targets need protocol 2');
+    try {
+      this.#d.onTargets?.(this.identity, msg);
+    } catch (err) {
+      // Reports repeat every poll: a failed write (full disk) is logged, not fatal to the link.
+      this.#log.error({ err: (err as Error).message }, 'cannot record device report');
+    }
+  }
+
+  /** Pushes new settings (a config reload changed this agent's devices or interval). */
+  sendSettings(settings: AgentSettings): void {
+    if (this.#phase !== 'ready' || this.#accepted < 2) return;
+    this.#send({ v: PROTOCOL_VERSION, type: 'settings', settings });
   }
 
   #onGap(g: GapMessage): void {

@@ -11,6 +11,8 @@ export interface PendingBatch {
   readonly epoch: string;
   readonly seq: number;
   readonly samples: readonly StoredSample[];
+  /** Samples of devices this agent polls, by their own target id. */
+  readonly deviceSamples?: ReadonlyMap<string, readonly StoredSample[]>;
   /** Protocol-1 agents never report gaps: a sequence they skip is given up at once (the old "highest seen" mark). */
   readonly fillHoles?: boolean;
 }
@@ -102,8 +104,12 @@ export class GroupCommitter {
   #applyBatch(batch: PendingBatch, now: number): { stored: boolean; highWater: number } {
     const hw = this.#hw.get(batch.agentId, batch.epoch);
     if (this.#hw.has(batch.agentId, batch.epoch, batch.seq, hw)) return { stored: false, highWater: hw };
-    this.#store.append(batch.targetId, batch.samples);
+    if (batch.samples.length > 0) this.#store.append(batch.targetId, batch.samples);
     this.#targets.touch(batch.targetId, now);
+    for (const [targetId, samples] of batch.deviceSamples ?? []) {
+      this.#store.append(targetId, samples);
+      this.#targets.touch(targetId, now);
+    }
     return { stored: true, highWater: this.#hw.settle(batch.agentId, batch.epoch, batch.seq, batch.seq, hw, batch.fillHoles === true, now) };
   }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CLOSE_CODES, WIRE_LIMITS, type AgentSettings, type HelloMessage } from '@hallmonitor/shared';
+import { CLOSE_CODES, WIRE_LIMITS, type AgentSettings, type HelloMessage, type TargetsMessage } from '@hallmonitor/shared';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { AgentIdentity, Agents } from '../auth/agents.js';
@@ -15,8 +15,10 @@ export interface IngestServerOptions {
   readonly agents: Agents;
   readonly committer: GroupCommitter;
   readonly logger: Logger;
-  readonly settings: () => AgentSettings;
+  readonly settings: (identity: AgentIdentity) => AgentSettings;
   readonly onHello: (identity: AgentIdentity, hello: HelloMessage) => void;
+  readonly onTargets?: (identity: AgentIdentity, msg: TargetsMessage) => void;
+  readonly resolveTarget?: (identity: AgentIdentity, key: string) => string | undefined;
   readonly limits?: Partial<IngestLimits>;
 }
 
@@ -60,6 +62,11 @@ export class IngestServer {
   /** Who is connected now (the revocation watch checks them against the database). */
   connectedIdentities(): AgentIdentity[] {
     return [...this.#sessions.values()].map((s) => s.identity);
+  }
+
+  /** Sends fresh settings to every connected agent (after a config reload). */
+  pushSettings(): void {
+    for (const session of this.#sessions.values()) session.sendSettings(this.#o.settings(session.identity));
   }
 
   /** Closes a revoked agent's live socket at once. */
@@ -112,6 +119,8 @@ export class IngestServer {
         logger: this.#o.logger,
         settings: this.#o.settings,
         onHello: this.#o.onHello,
+        ...(this.#o.onTargets ? { onTargets: this.#o.onTargets } : {}),
+        ...(this.#o.resolveTarget ? { resolveTarget: this.#o.resolveTarget } : {}),
         onClose: (s) => {
           release();
           if (this.#sessions.get(s.identity.agentId) === s) this.#sessions.delete(s.identity.agentId);

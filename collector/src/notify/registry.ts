@@ -1,4 +1,5 @@
 import type { NotifierType } from './notifier.js';
+import { alertmanagerNotifier } from './notifiers/alertmanager.js';
 import { discordNotifier } from './notifiers/discord.js';
 import { emailNotifier } from './notifiers/email.js';
 import { ntfyNotifier } from './notifiers/ntfy.js';
@@ -8,5 +9,5 @@ import { webhookNotifier } from './notifiers/webhook.js';
 
 /** Every notifier type by name; a new channel is a new file added here. */
 export const NOTIFIER_TYPES: ReadonlyMap<string, NotifierType> = new Map(
-  [webhookNotifier, slackNotifier, teamsNotifier, discordNotifier, ntfyNotifier, emailNotifier].map((n) => [n.type, n]),
+  [webhookNotifier, slackNotifier, teamsNotifier, discordNotifier, ntfyNotifier, emailNotifier, alertmanagerNotifier].map((n) => [n.type, n]),
 );

@@ -13,6 +13,8 @@ export interface LivenessInputs {
   readonly schedules: readonly ScheduleConfig[];
   /** Status of another target (for dependencies), without recursion into its own parents. */
   readonly statusOf?: (id: string) => TargetStatus | undefined;
+  /** A polled device not reported for this long is unknown (its poller stopped polling it). */
+  readonly deviceStaleAfterMs?: number;
 }
 
 /**
@@ -25,6 +27,11 @@ export function targetStatus(t: Target, i: LivenessInputs): TargetStatus {
   if (t.parentId && i.statusOf) {
     const parent = i.statusOf(t.parentId);
     if (parent === 'down' || parent === 'unknown') return 'unknown';
+  }
+  if (t.kind !== 'host') {
+    // APs and controllers: what the last poll said, while it is recent.
+    if (t.lastSeen === null || i.now - t.lastSeen > (i.deviceStaleAfterMs ?? 180_000)) return 'unknown';
+    return t.facts.up === false ? 'down' : 'up';
   }
   const seen = t.lastSeen ?? null;
   if (seen !== null && i.now - seen <= i.offlineAfterMs) return 'up';

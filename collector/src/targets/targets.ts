@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { HostFacts } from '@hallmonitor/shared';
 import { newId } from '../auth/secrets.js';
 
-export type TargetKind = 'host' | 'ap';
+export type TargetKind = 'host' | 'ap' | 'controller';
 
 export interface Target {
   readonly id: string;
@@ -69,7 +69,7 @@ export class Targets {
 
   create(spec: { name: string; kind: TargetKind; site?: string | null; labels?: Record<string, string>; agentId?: string | null; parentId?: string | null; now: number }): Target {
     const t: Target = {
-      id: newId(spec.kind === 'host' ? 'h' : 'ap'),
+      id: newId(spec.kind === 'host' ? 'h' : spec.kind === 'ap' ? 'ap' : 'ctl'),
       name: spec.name,
       kind: spec.kind,
       site: spec.site ?? null,
@@ -117,6 +117,21 @@ export class Targets {
     if (!t) return;
     this.#db.prepare('UPDATE targets SET facts = ? WHERE id = ?').run(JSON.stringify(facts), id);
     this.#byId.set(id, { ...t, facts: { ...facts } });
+  }
+
+  /**
+   * Updates what describes a polled device target (name, place, parent, facts);
+   * writes only when something changed, since reports repeat every poll.
+   */
+  describe(id: string, d: { name: string; kind: TargetKind; site: string | null; building: string | null; room: string | null; parentId: string | null; facts: Readonly<Record<string, unknown>> }): void {
+    const t = this.#byId.get(id);
+    if (!t) return;
+    const same = t.name === d.name && t.kind === d.kind && t.site === d.site && t.building === d.building && t.room === d.room && t.parentId === d.parentId && JSON.stringify(t.facts) === JSON.stringify(d.facts);
+    if (same) return;
+    this.#db
+      .prepare('UPDATE targets SET name = ?, kind = ?, site = ?, building = ?, room = ?, parent_id = ?, facts = ? WHERE id = ?')
+      .run(d.name, d.kind, d.site, d.building, d.room, d.parentId, JSON.stringify(d.facts), id);
+    this.#byId.set(id, { ...t, ...d, facts: { ...d.facts }, lastSeen: t.lastSeen });
   }
 
   /** Records contact; must be cheap, it runs on every batch. */

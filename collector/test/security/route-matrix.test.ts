@@ -75,6 +75,7 @@ const RULES: Record<string, Rule> = {
   'GET /downloads/update.json': { need: 'public', site: 'none', request: () => ({ url: '/downloads/update.json' }), ok: [200, 404, 503] },
   'GET /downloads/:file': { need: 'public', site: 'none', request: () => ({ url: '/downloads/hallmonitor-agent-linux-x64' }), ok: [200, 404, 503] },
   'GET /metrics': { need: 'viewer', site: 'list', request: () => ({ url: '/metrics' }) },
+  'GET /api/v1/export': { need: 'viewer', site: 'none', request: () => ({ url: '/api/v1/export' }) },
   'GET /api/v1/enroll/ca': { need: 'public', site: 'none', request: () => ({ url: '/api/v1/enroll/ca' }), ok: [404] },
   'POST /api/v1/enroll': {
     need: 'public',

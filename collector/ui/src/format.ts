@@ -37,6 +37,10 @@ export function bytes(n: number | null | undefined, suffix = ''): string {
   return `${n < 0 ? '-' : ''}${v >= 100 || i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}${suffix}`;
 }
 
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 export function num(n: number | null | undefined, digits = 1): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
   return Number.isInteger(n) ? String(n) : n.toFixed(digits);

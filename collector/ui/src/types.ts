@@ -4,6 +4,8 @@ export type Role = 'viewer' | 'operator' | 'admin';
 export type TargetStatus = 'up' | 'down' | 'expected_offline' | 'unknown';
 
 export interface Session {
+  /** The user id (what acks record as their author). */
+  readonly id?: string;
   readonly name: string;
   readonly role: Role;
   readonly sites: readonly string[] | null;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { AGENT_BIN, COLLECTOR_BIN, REPO_ROOT, runCommand, startProcess, type RunningProcess } from '../../support/processes.js';
@@ -20,10 +21,48 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Builds the dashboard bundle the collector serves (collector/ui-dist), as the collector's build does. */
+const UI_DIR = join(REPO_ROOT, 'collector', 'ui');
+const UI_REPORT = join(REPO_ROOT, 'collector', 'ui-dist', 'build-report.json');
+// One lock per checkout, outside the work tree.
+const UI_LOCK = join(os.tmpdir(), `hm-ui-build-${createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 12)}.lock`);
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds the dashboard bundle the collector serves (collector/ui-dist), as the
+ * collector's build does, unless it is newer than its sources. Test files run in
+ * parallel: a lock file makes the others wait for the one that builds.
+ */
 export async function buildUi(): Promise<void> {
-  const r = await runCommand(process.execPath, [join(REPO_ROOT, 'collector', 'ui', 'build.mjs')]);
-  if (r.code !== 0) throw new Error(`ui build failed: ${r.stderr}`);
+  const fresh = (): boolean => existsSync(UI_REPORT) && statSync(UI_REPORT).mtimeMs > newestSource(UI_DIR);
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    if (fresh()) return;
+    let fd: number;
+    try {
+      fd = openSync(UI_LOCK, 'wx');
+    } catch {
+      // A lock older than a minute is left over from a killed run.
+      if (existsSync(UI_LOCK) && Date.now() - statSync(UI_LOCK).mtimeMs > 60_000) rmSync(UI_LOCK, { force: true });
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
+    try {
+      const r = await runCommand(process.execPath, [join(UI_DIR, 'build.mjs')]);
+      if (r.code !== 0) throw new Error(`ui build failed: ${r.stderr}`);
+      return;
+    } finally {
+      closeSync(fd);
+      rmSync(UI_LOCK, { force: true });
+    }
+  }
+  throw new Error('ui build: waited a minute for another build');
 }
 
 function withStdin(cmd: string, args: readonly string[], stdin: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {

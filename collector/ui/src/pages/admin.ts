@@ -49,7 +49,7 @@ function copyButton(source: HTMLInputElement | HTMLTextAreaElement, what: string
 
 function copyField(label: string, value: string, testId: string): HTMLElement {
   const id = `f-${testId}`;
-  const field = value.length > 80 ? h('textarea', { id, readonly: true, rows: 3, 'data-testid': testId, spellcheck: 'false' }) : h('input', { id, readonly: true, 'data-testid': testId, spellcheck: 'false' });
+  const field = value.length > 80 ? h('textarea', { id, readonly: true, rows: Math.min(6, Math.ceil(value.length / 100)), 'data-testid': testId, spellcheck: 'false' }) : h('input', { id, readonly: true, 'data-testid': testId, spellcheck: 'false' });
   field.value = value;
   return h('div', { class: 'copy-field' }, h('label', { for: id }, label), h('div', { class: 'copy-row' }, field, copyButton(field, label)));
 }
@@ -117,7 +117,7 @@ function tokensSection(app: AppContext): HTMLElement {
       .catch((err: unknown) => fill(result, h('p', { class: 'error', role: 'alert' }, errText(err))));
   });
   load();
-  return section('Enrollment tokens', 'tokens-h', form, result, h('div', { class: 'table-wrap' }, h('table', { class: 'data' }, h('thead', null, h('tr', null, ['Token', 'Site', 'Uses', 'State', ''].map((t) => h('th', { scope: 'col' }, t)))), list)));
+  return section('Enrollment tokens', 'tokens-h', form, result, h('div', { class: 'table-wrap' }, h('table', { class: 'data stack' }, h('thead', null, h('tr', null, ['Token', 'Site', 'Uses', 'State', ''].map((t) => h('th', { scope: 'col' }, t)))), list)));
 }
 
 function agentsSection(): HTMLElement {
@@ -158,9 +158,13 @@ function agentsSection(): HTMLElement {
                   h('td', null, timeEl(a.lastSeen)),
                   h(
                     'td',
-                    { class: 'actions' },
-                    a.revokedAt ? null : confirmButton('Revoke', () => act(`/api/v1/agents/${encodeURIComponent(a.id)}/revoke`)),
-                    a.revokedAt || others.length === 0 ? null : h('span', { class: 'replace' }, by, confirmButton('Replace by', () => act(`/api/v1/agents/${encodeURIComponent(a.id)}/replace`, { by: by.value }))),
+                    null,
+                    h(
+                      'div',
+                      { class: 'actions' },
+                      a.revokedAt ? null : confirmButton('Revoke', () => act(`/api/v1/agents/${encodeURIComponent(a.id)}/revoke`)),
+                      a.revokedAt || others.length === 0 ? null : h('span', { class: 'replace' }, by, confirmButton('Replace by', () => act(`/api/v1/agents/${encodeURIComponent(a.id)}/replace`, { by: by.value }))),
+                    ),
                   ),
                 );
               }),
@@ -169,7 +173,7 @@ function agentsSection(): HTMLElement {
       .catch((err: unknown) => fill(list, h('tr', null, h('td', { colspan: 5, class: 'error' }, errText(err)))));
   };
   load();
-  return section('Agents', 'agents-h', h('p', { class: 'muted small' }, 'Replace moves a reimaged machine’s history to its new agent and revokes the old one.'), msg, h('div', { class: 'table-wrap' }, h('table', { class: 'data' }, h('thead', null, h('tr', null, ['Machine', 'Version', 'Connection', 'Last seen', ''].map((t) => h('th', { scope: 'col' }, t)))), list)));
+  return section('Agents', 'agents-h', h('p', { class: 'muted small' }, 'Replace moves a reimaged machine’s history to its new agent and revokes the old one.'), msg, h('div', { class: 'table-wrap' }, h('table', { class: 'data stack' }, h('thead', null, h('tr', null, ['Machine', 'Version', 'Connection', 'Last seen', ''].map((t) => h('th', { scope: 'col' }, t)))), list)));
 }
 
 function notifiersSection(): HTMLElement {
@@ -251,7 +255,7 @@ function usersSection(): HTMLElement {
     password.value = '';
   });
   load();
-  return section('Users and roles', 'users-h', h('p', { class: 'muted small' }, 'Viewers see; operators also acknowledge and silence; admins also manage tokens, agents, notifiers and users.'), form, msg, h('div', { class: 'table-wrap' }, h('table', { class: 'data' }, h('thead', null, h('tr', null, ['Name', 'Role', 'Sites', ''].map((t) => h('th', { scope: 'col' }, t)))), list)));
+  return section('Users and roles', 'users-h', h('p', { class: 'muted small' }, 'Viewers see; operators also acknowledge and silence; admins also manage tokens, agents, notifiers and users.'), form, msg, h('div', { class: 'table-wrap' }, h('table', { class: 'data stack' }, h('thead', null, h('tr', null, ['Name', 'Role', 'Sites', ''].map((t) => h('th', { scope: 'col' }, t)))), list)));
 }
 
 /** `#/admin`: tokens, agents, notifiers and (for admins of every site) users. */

@@ -69,7 +69,7 @@ export function alertItem(a: Alert, app: AppContext, changed: () => void, opts: 
       `${a.rule} · started `,
       timeEl(a.startsAt),
       a.endsAt ? [` · lasted ${duration(ended - Date.parse(a.startsAt))}, ended `, h('time', { datetime: a.endsAt, title: when(a.endsAt) }, ago(a.endsAt))] : null,
-      a.acknowledged ? ` · acknowledged ${ago(a.acknowledged.at)}${a.acknowledged.by ? ` by ${a.acknowledged.by}` : ''}` : null,
+      a.acknowledged ? ` · acknowledged ${ago(a.acknowledged.at)}${a.acknowledged.by ? ` by ${a.acknowledged.by === app.session.id ? 'you' : a.acknowledged.by}` : ''}` : null,
     ),
     actions(a, app, changed),
   );

@@ -99,8 +99,12 @@ export const fleetPage: PageFactory = (root, _params, query, app) => {
           'section',
           { class: 'site', 'aria-label': `Site ${site}` },
           h('h2', null, site, h('span', { class: 'muted small' }, ` ${inSite.length}`)),
-          [...groupBy(inSite, (t) => [t.building ?? '', t.room ?? ''].filter(Boolean).join(' › ') || 'No building or room').entries()].map(([where, items]) =>
-            h('div', { class: 'room' }, h('h3', null, where), h('ul', { class: 'targets' }, items.sort((a, b) => STATUS_ORDER.indexOf(asStatus(a.status)) - STATUS_ORDER.indexOf(asStatus(b.status)) || a.name.localeCompare(b.name)).map(row))),
+          h(
+            'div',
+            { class: 'rooms' },
+            [...groupBy(inSite, (t) => [t.building ?? '', t.room ?? ''].filter(Boolean).join(' › ') || 'No building or room').entries()].map(([where, items]) =>
+              h('div', { class: 'room' }, h('h3', null, where), h('ul', { class: 'targets' }, items.sort((a, b) => STATUS_ORDER.indexOf(asStatus(a.status)) - STATUS_ORDER.indexOf(asStatus(b.status)) || a.name.localeCompare(b.name)).map(row))),
+            ),
           ),
         ),
       ),

@@ -1,6 +1,6 @@
 import { api, qs } from '../api.js';
 import { debounce, fill, h } from '../dom.js';
-import { ago, num, statusBadge } from '../format.js';
+import { ago, num, plural, statusBadge } from '../format.js';
 import type { PageFactory } from '../page.js';
 import type { Host, Latest } from '../types.js';
 import { targetHref } from './fleet.js';
@@ -22,14 +22,15 @@ interface Row {
 type Column = 'name' | 'site' | 'security' | 'pending' | 'reboot' | 'lastInstall' | 'lastCheck' | 'state';
 
 const COLUMNS: ReadonlyArray<{ readonly id: Column; readonly text: string; readonly numeric?: boolean }> = [
+  // What matters most first: a phone shows these columns before it has to scroll sideways.
   { id: 'name', text: 'Machine' },
-  { id: 'site', text: 'Site' },
   { id: 'state', text: 'State' },
   { id: 'security', text: 'Security', numeric: true },
   { id: 'pending', text: 'All updates', numeric: true },
   { id: 'reboot', text: 'Reboot' },
   { id: 'lastInstall', text: 'Last install' },
   { id: 'lastCheck', text: 'Last check' },
+  { id: 'site', text: 'Site' },
 ];
 
 function toRow(host: Host, latest: ReadonlyMap<string, number | null>, now: number): Row {
@@ -112,7 +113,7 @@ export const patchesPage: PageFactory = (root, _params, _query, app) => {
           { class: `card site-card${behind > 0 ? ' has-behind' : ''}` },
           h('h2', null, s),
           h('p', null, h('strong', null, `${behind} of ${inSite.length}`), ' behind'),
-          h('p', { class: 'muted small' }, `${inSite.reduce((n, r) => n + (r.security ?? 0), 0)} security updates pending · ${inSite.filter((r) => r.reboot).length} reboots pending`),
+          h('p', { class: 'muted small' }, `${plural(inSite.reduce((n, r) => n + (r.security ?? 0), 0), 'security update')} pending · ${plural(inSite.filter((r) => r.reboot).length, 'reboot')} pending`),
         );
       }),
     );
@@ -161,13 +162,13 @@ export const patchesPage: PageFactory = (root, _params, _query, app) => {
                 'tr',
                 { 'data-target': r.host.id, class: `state-${r.state.replace(' ', '-')}` },
                 h('th', { scope: 'row' }, h('a', { href: targetHref(r.host) }, r.host.name), ' ', r.host.status === 'up' ? null : statusBadge(r.host.status)),
-                h('td', null, r.host.site ?? '–'),
                 h('td', null, h('span', { class: `badge patch-${r.state.replace(' ', '-')}` }, h('span', { 'aria-hidden': 'true' }, r.state === 'behind' ? '!' : r.state === 'current' ? '✓' : '?'), ` ${r.state === 'behind' ? 'Behind' : r.state === 'current' ? 'Current' : 'No data'}`)),
                 h('td', { class: 'num' }, num(r.security)),
                 h('td', { class: 'num' }, num(r.pending)),
                 h('td', null, r.reboot === null ? '–' : r.reboot ? 'Pending' : 'No'),
                 h('td', null, r.lastInstallMs === null ? '–' : ago(r.lastInstallMs, now)),
                 h('td', null, r.lastCheckMs === null ? '–' : ago(r.lastCheckMs, now)),
+                h('td', null, r.host.site ?? '–'),
               ),
             ),
       ),

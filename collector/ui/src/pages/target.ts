@@ -105,7 +105,7 @@ function patchState(t: Host, latest: readonly Latest[]): HTMLElement {
     h('dd', null, secs('patch_last_install_timestamp_seconds')),
     h('dt', null, 'Last check'),
     h('dd', null, secs('patch_last_check_timestamp_seconds')),
-    status ? [h('dt', null, 'Source'), h('dd', null, `${typeof t.facts.patchSource === 'string' ? t.facts.patchSource : ''} ${status}`.trim())] : null,
+    status ? [h('dt', null, 'Source'), h('dd', null, typeof t.facts.patchSource === 'string' ? `${t.facts.patchSource} (${status})` : status)] : null,
   );
 }
 
@@ -119,7 +119,7 @@ function targetPage(kind: 'host' | 'ap', specs: readonly ChartSpec[]): PageFacto
     const rangeId = RANGES.some((r) => r.id === query.get('range')) ? (query.get('range') as string) : '24h';
     const range = RANGES.find((r) => r.id === rangeId) ?? { id: '24h', text: '24 h', ms: 86_400_000, stepS: 300 };
     const head = h('div', { class: 'target-head' }, h('h1', null, 'Loading…'));
-    const alertsEl = h('ul', { class: 'alerts' });
+    const alertsEl = h('ul', { class: 'alerts' }, h('li', { class: 'muted' }, 'Loading…'));
     const factsEl = h('div');
     const patchEl = h('div');
     const chartsEl = h('div', { class: 'charts', 'aria-busy': 'true' });
@@ -163,7 +163,7 @@ function targetPage(kind: 'host' | 'ap', specs: readonly ChartSpec[]): PageFacto
       const { alerts } = await api<{ alerts: Alert[] }>(`/api/v1/alerts${qs({ state: 'all', target: id, limit: 20 })}`);
       if (disposed) return;
       alerts.sort((a, b) => (a.status === b.status ? Date.parse(b.startsAt) - Date.parse(a.startsAt) : a.status === 'firing' ? -1 : 1));
-      fill(alertsEl, alerts.length === 0 ? h('li', { class: 'muted' }, 'No alerts in the last days.') : alerts.map((a) => alertItem(a, app, refreshAlerts, { showTarget: false })));
+      fill(alertsEl, alerts.length === 0 ? h('li', { class: 'muted' }, 'No alerts for this machine.') : alerts.map((a) => alertItem(a, app, refreshAlerts, { showTarget: false })));
     };
     const refreshAlerts = debounce(() => void loadAlerts().catch(() => undefined), 200);
 

@@ -1,0 +1,72 @@
+// The collector under test: the real binary with its own data directory, and
+// what /proc says about it (CPU ticks, RSS) plus the machine's total CPU, so a
+// run disturbed by other work on a shared box shows up in the numbers.
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+export const COLLECTOR_BIN = join(ROOT, 'collector', 'bin', 'hallmonitor-collector.js');
+const TICK = 100; // getconf CLK_TCK on Linux
+
+export async function startCollector(configFile, dataDir) {
+  const child = spawn(process.execPath, [COLLECTOR_BIN, 'serve', '--config', configFile, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.includes('collector listening'));
+      if (line) resolve(JSON.parse(line).url);
+      if (out.length > 1e6) out = out.slice(-1e5);
+    });
+    child.once('exit', (c) => reject(new Error(`collector exited ${c}: ${err}${out.slice(-2000)}`)));
+  });
+  const cli = (...args) => JSON.parse(execFileSync(process.execPath, [COLLECTOR_BIN, ...args, '--config', configFile, '--data-dir', dataDir, '--json'], { encoding: 'utf8' }));
+  return {
+    child,
+    url,
+    ca: readFileSync(join(dataDir, 'tls', 'ca.pem'), 'utf8'),
+    token: (uses) => cli('token', 'create', '--uses', String(uses)).token,
+    apiKey: (role) => cli('apikey', 'create', '--role', role).key,
+    logTail: () => out.slice(-3000) + err,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** utime+stime of a process in seconds. */
+export function cpuSeconds(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) / TICK;
+}
+
+export function rssBytes(pid) {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+}
+
+/** Busy and total CPU seconds of the whole machine (all cores). */
+export function machineCpu() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + f[4];
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: (total - idle) / TICK, total: total / TICK };
+}
+
+export function fileBytes(dataDir) {
+  let n = 0;
+  for (const f of ['hallmonitor.db', 'hallmonitor.db-wal']) {
+    try {
+      n += statSync(join(dataDir, f)).size;
+    } catch {
+      // not there (yet)
+    }
+  }
+  return n;
+}

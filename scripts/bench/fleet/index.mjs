@@ -1,0 +1,303 @@
+#!/usr/bin/env node
+// Capacity benchmark: one real collector (TLS on, default rules) driven by the
+// fleet simulator — 5,000 agents × 60 series every 15 s by default — reporting
+// in one run: collector CPU and RSS, ingest→ack latency, alert latency, fleet
+// page (GET /api/v1/hosts) latency under load and database growth per day;
+// then the load is raised step by step (shorter intervals = more agents'
+// worth of samples) until the collector saturates. Run from the repo root
+// after `pnpm build`:
+//   node scripts/bench/fleet/index.mjs [--agents 5000] [--interval 15s] [--window 120s]
+//     [--steps 2,3,4,6,8] [--procs 2] [--remote-write] [--json FILE]
+// Writes nothing outside a temp directory; prints markdown tables (docs/capacity.md).
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { PROTOCOL_VERSION, parseDuration } from '@hallmonitor/shared';
+import { enrollFleet, startFleet } from '../../fleet-sim/fleet.mjs';
+import { count, quantile } from '../../fleet-sim/histogram.mjs';
+import { measureBytesPerSample } from './bytes-per-sample.mjs';
+import { cpuSeconds, fileBytes, machineCpu, rssBytes, startCollector } from './collector-proc.mjs';
+
+const { values: a } = parseArgs({
+  options: {
+    agents: { type: 'string', default: '5000' },
+    series: { type: 'string', default: '60' },
+    interval: { type: 'string', default: '15s' },
+    window: { type: 'string', default: '120s' },
+    'step-window': { type: 'string', default: '60s' },
+    steps: { type: 'string', default: '2,3,4,6,8' },
+    procs: { type: 'string', default: '2' },
+    disconnects: { type: 'string', default: '1' },
+    restarts: { type: 'string', default: '0.2' },
+    'remote-write': { type: 'boolean', default: false },
+    json: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const AGENTS = Number(a.agents);
+const SERIES = Number(a.series);
+const INTERVAL = parseDuration(a.interval);
+const WINDOW = parseDuration(a.window);
+const STEP_WINDOW = parseDuration(a['step-window']);
+const STEPS = a.steps ? a.steps.split(',').map(Number).filter((x) => x > 1) : [];
+const log = (m) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const dir = mkdtempSync(join(os.tmpdir(), 'hm-bench-fleet-'));
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+// Alert latency: a webhook receiver timing each probe alert's arrival.
+const arrivals = new Map();
+const receiver = createServer((req, res) => {
+  let body = '';
+  req.on('data', (d) => (body += d));
+  req.on('end', () => {
+    const at = performance.now();
+    try {
+      const n = JSON.parse(body);
+      if (n.status === 'firing') for (const al of n.alerts) if (al.labels?.probe) arrivals.set(al.labels.probe, at);
+    } catch {
+      // not ours
+    }
+    res.end('ok');
+  });
+});
+await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+
+let prom;
+if (a['remote-write']) {
+  const port = 19_600 + Math.floor(Math.random() * 300);
+  writeFileSync(join(dir, 'prometheus.yml'), 'global: {}\n');
+  prom = { url: `http://127.0.0.1:${port}`, proc: spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'prom')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-remote-write-receiver'], { stdio: 'ignore' }) };
+}
+
+const configFile = join(dir, 'collector.yaml');
+writeFileSync(
+  configFile,
+  `listen: 127.0.0.1:0
+log: { level: info }
+limits: { connectionsPerIp: 100000, connectionsTotal: 100000, apiRequestsPerSecondPerIp: 100000, apiBurstPerIp: 100000 }
+agents: { interval: ${a.interval} }
+notifiers:
+  - { name: bench, type: webhook, url: "http://127.0.0.1:${receiver.address().port}/hook", secret: ${SECRET}, allowPrivateNetwork: true }
+rules:
+  - { name: probe, metric: bench_probe, op: ">", threshold: 4, for: 0s, severity: critical, notify: [bench] }
+${prom ? `remoteWrite:\n  - { name: district, url: "${prom.url}/api/v1/write", allowPrivateNetwork: true }\n` : ''}`,
+);
+const dataDir = join(dir, 'data');
+const collector = await startCollector(configFile, dataDir);
+const pid = collector.child.pid;
+log(`collector ${collector.url} pid ${pid}; data in ${dataDir}`);
+const token = collector.token(AGENTS + 1);
+const viewerKey = collector.apiKey('viewer');
+const ca = collector.ca;
+
+const t0 = performance.now();
+const enrolled = await enrollFleet({ url: collector.url, ca, token, count: AGENTS + 1, log });
+log(`enrolled ${enrolled.length} agents in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+const probeAgent = enrolled.pop();
+
+const fleet = await startFleet({ url: collector.url, ca, agents: enrolled, procs: Number(a.procs), intervalMs: INTERVAL, series: SERIES, disconnectsPerHour: Number(a.disconnects), restartsPerHour: Number(a.restarts) });
+const tc = performance.now();
+for (;;) {
+  const r = await fleet.report();
+  if (r.connected >= AGENTS * 0.995) break;
+  if (performance.now() - tc > 300_000) throw new Error(`only ${r.connected} of ${AGENTS} agents connected after 5 min: ${r.errors.join('; ')}`);
+  await sleep(2000);
+}
+const connectSeconds = (performance.now() - tc) / 1000;
+log(`${AGENTS} agents connected in ${connectSeconds.toFixed(0)} s`);
+
+// The probe agent: one extra connection sending a breaching sample now and then.
+const probe = await new Promise((resolve, reject) => {
+  const ws = new WebSocket(`${collector.url.replace('https', 'wss')}/api/v1/agent/ws`, { headers: { authorization: `Bearer ${probeAgent.agentId}.${probeAgent.credential}` }, perMessageDeflate: false, ca, checkServerIdentity: () => undefined });
+  const p = { ws, seq: 0, n: 0 };
+  ws.on('open', () => ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'hello', agentId: probeAgent.agentId, agentVersion: 'bench', protocolVersion: PROTOCOL_VERSION, epoch: 'bench-probe', facts: { hostname: 'probe', os: 'bench', kernel: 'k', arch: 'x64' } })));
+  ws.on('message', (m) => JSON.parse(String(m)).type === 'welcome' && resolve(p));
+  ws.on('error', reject);
+});
+const fired = new Map();
+function fireProbe() {
+  const id = `p${++probe.n}`;
+  fired.set(id, performance.now());
+  probe.ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'metrics', epoch: 'bench-probe', seq: ++probe.seq, samples: [{ name: 'bench_probe', labels: { probe: id }, value: 9, timestamp: Date.now() }] }));
+  return id;
+}
+
+// The fleet page: GET /api/v1/hosts as the dashboard does, over one keep-alive connection.
+const pageAgent = new HttpsAgent({ keepAlive: true, maxSockets: 1, ca, checkServerIdentity: () => undefined });
+function getHosts() {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const req = httpsRequest(`${collector.url}/api/v1/hosts`, { agent: pageAgent, headers: { authorization: `Bearer ${viewerKey}`, 'accept-encoding': 'identity' } }, (res) => {
+      let n = 0;
+      res.on('data', (d) => (n += d.length));
+      res.on('end', () => (res.statusCode === 200 ? resolve({ ms: performance.now() - t, bytes: n }) : reject(new Error(`hosts: HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const pct = (arr, q) => {
+  if (arr.length === 0) return NaN;
+  const s = [...arr].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+};
+const median = (arr) => pct(arr, 0.5);
+
+/** One measurement window at the current load. */
+async function measure(ms, label) {
+  await fleet.report(); // resets the ack histogram
+  const sim0 = await fleet.report();
+  const cpu0 = cpuSeconds(pid);
+  const m0 = machineCpu();
+  const simCpu0 = fleet.pids.reduce((s, p) => s + cpuSeconds(p), 0);
+  const bytes0 = fileBytes(dataDir);
+  const firedHere = [];
+  const pages = [];
+  const rss = [];
+  let pageBytes = 0;
+  const until = performance.now() + ms;
+  let nextProbe = performance.now() + 1000;
+  while (performance.now() < until) {
+    const p = await getHosts().catch(() => undefined);
+    if (p) {
+      pages.push(p.ms);
+      pageBytes = p.bytes;
+    }
+    rss.push(rssBytes(pid));
+    if (performance.now() >= nextProbe) {
+      firedHere.push(fireProbe());
+      nextProbe = performance.now() + 2000;
+    }
+    await sleep(Math.max(0, 1000 - (p?.ms ?? 0)));
+  }
+  const seconds = ms / 1000;
+  const cpu = cpuSeconds(pid) - cpu0;
+  const m1 = machineCpu();
+  const simCpu = fleet.pids.reduce((s, p) => s + cpuSeconds(p), 0) - simCpu0;
+  const sim = await fleet.report();
+  await sleep(3000); // stragglers
+  const alerts = firedHere.filter((id) => arrivals.has(id)).map((id) => arrivals.get(id) - fired.get(id));
+  const batches = sim.counters.sent - sim0.counters.sent;
+  const samples = sim.counters.samples - sim0.counters.samples;
+  const row = {
+    label,
+    intervalMs: Math.round(INTERVAL / (label.k ?? 1)),
+    equivalentAgents: Math.round(AGENTS * (label.k ?? 1)),
+    samplesPerSecond: samples / seconds,
+    batchesPerSecond: batches / seconds,
+    collectorCpuPct: (100 * cpu) / seconds,
+    simCpuPct: (100 * simCpu) / seconds,
+    otherCpuPct: (100 * (m1.busy - m0.busy - cpu - simCpu)) / seconds,
+    machineBusyPct: (100 * (m1.busy - m0.busy)) / (m1.total - m0.total),
+    rssMedianMB: median(rss) / 2 ** 20,
+    rssMaxMB: Math.max(...rss) / 2 ** 20,
+    ackCount: count(sim.hist),
+    ackP50: quantile(sim.hist, 0.5),
+    ackP99: quantile(sim.hist, 0.99),
+    unacked: sim.pending,
+    connected: sim.connected,
+    pageCount: pages.length,
+    pageP50: median(pages),
+    pageP95: pct(pages, 0.95),
+    pageKB: pageBytes / 1024,
+    alertsSent: firedHere.length,
+    alertsReceived: alerts.length,
+    alertP50: median(alerts),
+    alertP99: pct(alerts, 0.99),
+    dbGrowthBytesPerSecond: (fileBytes(dataDir) - bytes0) / seconds,
+    loadavg: os.loadavg()[0],
+    errors: sim.errors.slice(0, 3),
+  };
+  log(`${label.name}: ${JSON.stringify(row)}`);
+  return row;
+}
+
+// Warm-up: two intervals, so every agent has reported and the head is steady.
+log(`warm-up ${(2 * INTERVAL) / 1000} s`);
+await sleep(2 * INTERVAL);
+const rows = [await measure(WINDOW, { name: `${AGENTS} agents @ ${a.interval}`, k: 1 })];
+
+// One Prometheus scrape of the whole fleet, timed, with its cost on the collector.
+const scrape = await new Promise((resolve, reject) => {
+  const c0 = cpuSeconds(pid);
+  const t = performance.now();
+  const req = httpsRequest(`${collector.url}/metrics`, { ca, checkServerIdentity: () => undefined, headers: { authorization: `Bearer ${viewerKey}`, 'accept-encoding': 'gzip' } }, (res) => {
+    let n = 0;
+    res.on('data', (d) => (n += d.length));
+    res.on('end', () => resolve({ ms: performance.now() - t, gzipKB: n / 1024, collectorCpuMs: (cpuSeconds(pid) - c0) * 1000 }));
+  });
+  req.on('error', reject);
+  req.end();
+});
+log(`/metrics scrape: ${JSON.stringify(scrape)}`);
+
+let saturation;
+for (const k of STEPS) {
+  fleet.setInterval(Math.round(INTERVAL / k));
+  await sleep(Math.max(20_000, (2 * INTERVAL) / k));
+  const row = await measure(STEP_WINDOW, { name: `${AGENTS} agents @ ${(INTERVAL / k / 1000).toFixed(2)} s (≈${AGENTS * k} agents @ ${a.interval})`, k });
+  rows.push(row);
+  const offered = row.batchesPerSecond;
+  // Saturated: one core is busy, acks fall behind (unacked piles up), or latency leaves the target by far.
+  if (row.collectorCpuPct >= 90 || row.ackP99 > 1000 || row.unacked > AGENTS * 2 || row.ackCount < offered * (STEP_WINDOW / 1000) * 0.9) {
+    saturation = row;
+    break;
+  }
+}
+
+let remoteWrite;
+if (prom) {
+  const res = await globalThis.fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent('count({__name__=~".+",target_id!=""})')}`).then((r) => r.json()).catch((e) => ({ error: String(e) }));
+  const status = await new Promise((resolve) => {
+    httpsRequest(`${collector.url}/api/v1/export`, { ca, checkServerIdentity: () => undefined, headers: { authorization: `Bearer ${viewerKey}` } }, (r) => {
+      let t = '';
+      r.on('data', (d) => (t += d));
+      r.on('end', () => resolve(JSON.parse(t)));
+    }).end();
+  });
+  remoteWrite = { prometheusSeries: res?.data?.result?.[0]?.value?.[1], endpoint: status.remoteWrite[0]?.counters };
+  log(`remote write: ${JSON.stringify(remoteWrite)}`);
+}
+
+const final = await fleet.stop();
+probe.ws.terminate();
+await collector.stop();
+receiver.close();
+if (prom) {
+  prom.proc.kill('SIGTERM');
+  await new Promise((r) => prom.proc.once('exit', r));
+}
+log('measuring bytes per sample of this metric set in the storage engine …');
+const bps = measureBytesPerSample({ hosts: 100, hours: 4, intervalMs: INTERVAL, series: SERIES });
+
+const f = (v, d = 0) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+const main = rows[0];
+const samplesPerDay = main.samplesPerSecond * 86_400;
+const bytesPerDay = samplesPerDay * bps.usedBytesPerSample;
+console.log(`\n## Capacity run — ${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}`);
+console.log(`\nCommand: node scripts/bench/fleet/index.mjs ${process.argv.slice(2).join(' ')}`);
+console.log(`Fleet: ${AGENTS} simulated agents × ${SERIES} series, ${Number(a.procs)} sim processes, clock skew on, ${a.disconnects} disconnects and ${a.restarts} restarts per agent-hour; TLS on; default rules + 1 probe rule. Connect (ramp) time: ${f(connectSeconds)} s.\n`);
+console.log('| load | samples/s | collector CPU % of a core | RSS MB (median / max) | ack p50 / p99 ms | fleet page p50 / p95 ms | alert p50 / p99 ms (n) | DB file growth MB/min (head log) | sim CPU % | other CPU % | machine busy % |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(`| ${r.label.name} | ${f(r.samplesPerSecond)} | ${f(r.collectorCpuPct, 1)} | ${f(r.rssMedianMB)} / ${f(r.rssMaxMB)} | ${f(r.ackP50, 1)} / ${f(r.ackP99, 1)} | ${f(r.pageP50, 1)} / ${f(r.pageP95, 1)} | ${f(r.alertP50, 1)} / ${f(r.alertP99, 1)} (${r.alertsReceived}/${r.alertsSent}) | ${f((r.dbGrowthBytesPerSecond * 60) / 2 ** 20, 1)} | ${f(r.simCpuPct)} | ${f(r.otherCpuPct)} | ${f(r.machineBusyPct)} |`);
+}
+console.log(`\nFleet page: ${main.pageCount} requests, ${f(main.pageKB)} KB each. One /metrics scrape of the whole fleet: ${f(scrape.ms)} ms, ${f(scrape.gzipKB)} KB gzipped, ${f(scrape.collectorCpuMs)} ms collector CPU.`);
+console.log(`Database growth at ${AGENTS} agents: ${f(samplesPerDay / 1e6)} M samples/day × ${f(bps.usedBytesPerSample, 2)} bytes/sample on disk ≈ ${f(bytesPerDay / 2 ** 30, 2)} GiB/day until raw retention (14 d default) starts deleting; chunk payload ${f(bps.bytesPerSample, 2)} bytes/sample, rollups +${f(bps.rollupFraction * 100)}% (measured on this metric set in the collector's storage engine: ${bps.samples.toLocaleString()} samples, 100 hosts × 4 h, sealed and rolled up).`);
+console.log(
+  saturation
+    ? `Saturation: at ${f(saturation.samplesPerSecond)} samples/s (${saturation.label.name}) — collector CPU ${f(saturation.collectorCpuPct)}%, ack p99 ${f(saturation.ackP99)} ms, unacked ${saturation.unacked}.`
+    : `No saturation up to ${f(rows[rows.length - 1].samplesPerSecond)} samples/s.`,
+);
+if (remoteWrite) console.log(`Remote write to Prometheus during the run: ${JSON.stringify(remoteWrite)}`);
+console.log(`Sim totals: ${JSON.stringify(final.counters)}`);
+if (a.json) writeFileSync(a.json, JSON.stringify({ rows, scrape, bps, saturation, remoteWrite, connectSeconds }, null, 2));
+if (!a.keep) rmSync(dir, { recursive: true, force: true });
+process.exit(0);
