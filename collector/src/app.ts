@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Database } from 'better-sqlite3';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { parseDuration } from '@hallmonitor/shared';
+import { METRICS, parseDuration } from '@hallmonitor/shared';
 import type { Logger } from 'pino';
 import { alertRoutes, silenceRoutes } from './api/routes-alerts.js';
 import { notificationRoutes } from './api/routes-notifications.js';
@@ -45,7 +45,7 @@ import { ChunkedSampleStore } from './storage/chunked-store.js';
 import { resolveStorageConfig } from './storage/config.js';
 import { quickCheck } from './storage/integrity.js';
 import { Targets, type Target } from './targets/targets.js';
-import { DeviceTargets } from './targets/device-targets.js';
+import { DeviceTargets, SNMP_DEVICE_UP_METRIC } from './targets/device-targets.js';
 import { devicesFor, type ConfiguredDevice } from './devices/assignment.js';
 import { loadTlsMaterial, type TlsMaterial } from './tls/material.js';
 
@@ -61,7 +61,7 @@ export interface BuildOptions {
   /** Rate limits, lockouts, connection caps and the revocation poll (tests tighten them). */
   readonly security?: Partial<SecurityOptions>;
   /** HTTP server timeouts against slow clients (tests shorten them). */
-  readonly serverTimeouts?: Partial<typeof SERVER_TIMEOUTS>;
+  readonly serverTimeouts?: { readonly headersTimeout?: number; readonly requestTimeout?: number; readonly connectionsCheckingInterval?: number };
 }
 
 export interface CollectorApp {
@@ -119,7 +119,9 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
   const alertStore = new AlertStore(db);
   const silences = new SilenceStore(db);
   seedDefaultRules(ruleFilePaths(config, opts.configPath), config);
-  const live = new LiveConfig(snapshotOf(config, opts.configPath), opts.configPath, opts.configOverrides ?? {}, log);
+  // Metrics anyone could send: the product's names, the collector's own, and whatever targets reported.
+  const knownMetrics = (): ReadonlySet<string> => new Set<string>([...Object.values(METRICS), TARGET_UP_METRIC, SNMP_DEVICE_UP_METRIC, ...[...latest.all()].map((s) => s.metric)]);
+  const live = new LiveConfig(snapshotOf(config, opts.configPath, knownMetrics(), log.child({ module: 'config' })), opts.configPath, opts.configOverrides ?? {}, log, knownMetrics);
   const cfg = (): ResolvedConfig => live.current.config;
   let boundUrl = '';
   const baseUrl = (): string => cfg().publicUrl ?? (boundUrl || `${tls ? 'https' : 'http'}://${os.hostname()}:${splitListen(config.listen).port}`);

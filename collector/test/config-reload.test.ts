@@ -56,3 +56,22 @@ describe('config reload', () => {
     }
   });
 });
+
+describe('rules on unknown metrics', () => {
+  it('load with a one-line warning naming the rule, not an error', async () => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'hm-unknown-'));
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) });
+    try {
+      const config = await loadConfig(undefined, { dataDir: dir, listen: '127.0.0.1:0' });
+      const withRule = { ...config, ruleFiles: [], rules: [{ name: 'typo', metric: 'dsk_used_percent', op: '>', threshold: 90, for: '0s', severity: 'warning', notify: [] }] } as unknown as typeof config;
+      const app = await buildApp(withRule, { logger: pino({ level: 'info' }, sink) });
+      await app.close();
+      const warn = lines.map((l) => JSON.parse(l) as { level: number; msg: string; rule?: string; metric?: string }).find((l) => l.msg.includes('no target has reported'));
+      expect(warn).toMatchObject({ level: 40, rule: 'typo', metric: 'dsk_used_percent' });
+      expect(lines.some((l) => l.includes('disk_used_percent') && l.includes('no target has reported'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -46,7 +46,10 @@ export class LiveConfig {
   #debounce: NodeJS.Timeout | undefined;
   #onHup = (): void => void this.reload('SIGHUP');
 
-  constructor(initial: LiveSnapshot, path: string | undefined, overrides: ConfigOverrides, logger: Logger) {
+  readonly #knownMetrics: (() => ReadonlySet<string>) | undefined;
+
+  constructor(initial: LiveSnapshot, path: string | undefined, overrides: ConfigOverrides, logger: Logger, knownMetrics?: () => ReadonlySet<string>) {
+    this.#knownMetrics = knownMetrics;
     this.#snap = initial;
     this.#path = path;
     this.#overrides = overrides;
@@ -65,7 +68,7 @@ export class LiveConfig {
   async reload(reason: string): Promise<boolean> {
     try {
       const config = await loadConfig(this.#path, this.#overrides);
-      const next = snapshotOf(config, this.#path);
+      const next = snapshotOf(config, this.#path, this.#knownMetrics?.(), this.#log);
       const prev = this.#snap.config;
       if (config.listen !== prev.listen || config.dataDir !== prev.dataDir || JSON.stringify(config.tls) !== JSON.stringify(prev.tls)) {
         this.#log.warn({ reason }, 'listen, dataDir and tls changes take effect after a restart');

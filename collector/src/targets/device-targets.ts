@@ -2,6 +2,9 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { TargetsMessage } from '@hallmonitor/shared';
 import type { Target, Targets } from './targets.js';
 
+/** Metric the poller sends for each controller: 1 while it answers SNMP. */
+export const SNMP_DEVICE_UP_METRIC = 'snmp_device_up';
+
 /** Device targets one poller agent may create: a big controller has a few hundred APs. */
 export const MAX_DEVICE_TARGETS_PER_POLLER = 2000;
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { writeAgentConfig, type AgentConfig } from '../../../agent/src/config.js';
+import { validateAgentConfig, writeAgentConfig } from '../../../agent/src/config.js';
 import { enroll as agentEnroll } from '../../../agent/src/enroll.js';
 import { pinnedTlsOptions } from '../../../agent/src/transport/tls.js';
 import { hello, metrics, openProbe } from '../ws-client.js';
@@ -27,7 +27,7 @@ describe('TLS by default with a pinned private CA', () => {
     const got = await agentEnroll({ collectorUrl: a.url, token, name: 'lab-pc-tls' });
     expect(got.collector.pin).toBe(a.app.tls?.pin);
     const tls = pinnedTlsOptions(got.collector.ca, got.collector.pin);
-    const p = await openProbe(a.url, `${got.agent.id}.${got.agent.credential}`, tls);
+    const p = await openProbe(a.url, `${got.agent.id}.${got.agent.credential}`, tls as unknown as WebSocket.ClientOptions);
     p.ws.send(hello(got.agent.id));
     await p.next('welcome');
     p.ws.send(metrics(1, [{ name: 'load1', value: 0.25 }]));
@@ -49,7 +49,7 @@ describe('TLS by default with a pinned private CA', () => {
     const got = await agentEnroll({ collectorUrl: a.url, token });
     const credential = `${got.agent.id}.${got.agent.credential}`;
     // Trusting B's CA and pin while dialling A.
-    await expect(openProbe(a.url, credential, pinnedTlsOptions(b.app.tls?.trustPem, b.app.tls?.pin))).rejects.toThrow(/certificate|self[- ]signed|verify/i);
+    await expect(openProbe(a.url, credential, pinnedTlsOptions(b.app.tls?.trustPem, b.app.tls?.pin) as unknown as WebSocket.ClientOptions)).rejects.toThrow(/certificate|self[- ]signed|verify/i);
     // Trusting only the system store.
     await expect(openProbe(a.url, credential, { rejectUnauthorized: true })).rejects.toThrow(/certificate|self[- ]signed|verify/i);
   });
@@ -85,7 +85,7 @@ describe('TLS by default with a pinned private CA', () => {
     const dir = mkdtempSync(join(os.tmpdir(), 'hm-agent-cfg-'));
     try {
       const file = join(dir, 'agent dir', 'agent.yaml');
-      await writeAgentConfig(file, { ...got, interval: '15s', collectors: { disabled: [] }, log: { level: 'info' } } as AgentConfig);
+      await writeAgentConfig(file, validateAgentConfig({ ...got }, file));
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(readFileSync(file, 'utf8')).toContain(got.agent.credential);
     } finally {

@@ -53,11 +53,14 @@ export function store(db: Database, clock: FakeClock, cfg: Partial<StorageConfig
 }
 
 /** Runs maintenance until it reports no more work (no time budget pressure in tests). */
-export function settle(s: ChunkedSampleStore, now: number): void {
+/** Runs maintenance until it has nothing left to do; returns how many raw chunks it deleted. */
+export function settle(s: ChunkedSampleStore, now: number): number {
+  let deleted = 0;
   for (let i = 0; i < 1000; i++) {
     const r = s.runMaintenance(now, { budgetMs: 10_000 });
+    deleted += r.rawChunksDeleted;
     if (r.errors.length) throw new Error(r.errors.join('; '));
-    if (!r.more) return;
+    if (!r.more) return deleted;
   }
   throw new Error('maintenance did not settle');
 }
