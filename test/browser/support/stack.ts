@@ -78,7 +78,7 @@ function withStdin(cmd: string, args: readonly string[], stdin: string, env: Nod
 }
 
 /** A real collector process (TLS on, the default) with short liveness timing and one webhook notifier. */
-export async function startStack(opts: { readonly webhookUrl: string; readonly webhookSecret: string }): Promise<Stack> {
+export async function startStack(opts: { readonly webhookUrl: string; readonly webhookSecret: string; readonly extraConfig?: readonly string[] }): Promise<Stack> {
   const dir = mkdtempSync(join(os.tmpdir(), 'hm browser '));
   const dataDir = join(dir, 'collector data');
   const configFile = join(dir, 'collector.yaml');
@@ -95,6 +95,7 @@ export async function startStack(opts: { readonly webhookUrl: string; readonly w
       '    secret: ${BROWSER_TEST_WEBHOOK_SECRET}',
       '    allowPrivateNetwork: true',
       'notify: { default: [oncall] }',
+      ...(opts.extraConfig ?? []),
       '',
     ].join('\n'),
   );
