@@ -2,6 +2,7 @@
 // `pnpm start`: a collector on embedded SQLite plus a local agent reporting to
 // it, for a first look. State lives in ./.hallmonitor (delete it to start over).
 import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ const state = join(root, '.hallmonitor');
 const dataDir = join(state, 'collector-data');
 const agentConfig = join(state, 'agent.yaml');
 const keyFile = join(state, 'admin-api-key');
+const passwordFile = join(state, 'admin-password');
 const port = process.env.HALLMONITOR_PORT ?? '8470';
 const collectorBin = join(root, 'collector', 'bin', 'hallmonitor-collector.js');
 const agentBin = join(root, 'agent', 'bin', 'hallmonitor-agent.js');
@@ -39,11 +41,20 @@ const url = await new Promise((resolve, reject) => {
 if (!existsSync(agentConfig)) {
   const { token } = JSON.parse(cli(collectorBin, ['token', 'create', ...common, '--site', 'demo-school', '--json']));
   cli(agentBin, ['enroll', '--collector', url, '--token', token, '--config', agentConfig]);
+  // Keep the agent's spool and patch cache with the rest of this trial, not under /var/lib.
+  writeFileSync(agentConfig, `${readFileSync(agentConfig, 'utf8')}dataDir: ${JSON.stringify(join(state, 'agent-data'))}\n`, { mode: 0o600 });
 }
 if (!existsSync(keyFile)) {
   const { key } = JSON.parse(cli(collectorBin, ['apikey', 'create', '--role', 'admin', ...common, '--json']));
   writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   chmodSync(keyFile, 0o600);
+}
+// A dashboard user for this local trial: a random password kept in a 0600 file (there is no default password).
+if (!existsSync(passwordFile)) {
+  const password = randomBytes(15).toString('base64url');
+  execFileSync(process.execPath, [collectorBin, 'user', 'create', '--name', 'admin', '--role', 'admin', ...common], { input: `${password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  chmodSync(passwordFile, 0o600);
 }
 const key = readFileSync(keyFile, 'utf8').trim();
 const agentLog = join(state, 'agent.log');
@@ -52,6 +63,8 @@ const agent = spawn(process.execPath, [agentBin, 'run', '--config', agentConfig]
 const ca = join(dataDir, 'tls', 'ca.pem');
 console.log(`
 Hallmonitor is running.
+  dashboard      ${url}/   sign in as admin, password in ${passwordFile}
+                 (the collector's own CA signs its certificate: your browser will ask once)
   collector      ${url}   (TLS with its own CA: ${ca})
   admin API key  ${keyFile}
   logs           ${collectorLog}
