@@ -48,10 +48,10 @@ describe.skipIf(!PROMETHEUS_AVAILABLE)('remote write to Prometheus', () => {
     const { key } = await c.cli(['apikey', 'create', '--role', 'viewer']);
     const pc = await connectAgent(c, token as string, { name: 'lab-pc-07', site: 'north', labels: { building: 'main', room: 'library' } });
     agents.push(pc);
-    const status = async (): Promise<EndpointStatus> => ((await apiRequest(`${c.url}/api/v1/export`, { key })).json as { remoteWrite: EndpointStatus[] }).remoteWrite[0] as EndpointStatus;
+    const status = async (): Promise<EndpointStatus['counters']> => (((await apiRequest(`${c.url}/api/v1/export`, { key })).json as { remoteWrite: EndpointStatus[] }).remoteWrite[0] as EndpointStatus).counters;
 
-    const t0 = Date.now() - 60_000;
-    // A minute of data at 5 s, sent as one agent's batches.
+    // Two minutes of data at 5 s, all in the past (a query at "now" does not see later samples).
+    const t0 = Date.now() - 180_000;
     for (let i = 0; i < 12; i++) await pc.send([{ name: 'disk_used_percent', labels: { mount: '/', note: 'quote " and \\ ok' }, value: 50 + i / 10, timestamp: t0 + i * 5000 }]);
     const first = await waitFor(async () => {
       const r = await prom.query('count_over_time(disk_used_percent[5m])');

@@ -77,7 +77,12 @@ export async function connectAgent(c: Collector, token: string, spec: { name: st
     ws.on('message', (d) => {
       const m = JSON.parse(String(d)) as { type: string; seq?: number };
       if (m.type === 'welcome') resolve();
-      if (m.type === 'ack') for (const [s, done] of acks) if (s <= (m.seq ?? 0)) (acks.delete(s), done());
+      if (m.type !== 'ack') return;
+      for (const [s, done] of acks) {
+        if (s > (m.seq ?? 0)) continue;
+        acks.delete(s);
+        done();
+      }
     });
     ws.on('error', reject);
   });

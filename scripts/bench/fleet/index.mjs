@@ -9,7 +9,7 @@
 //   node scripts/bench/fleet/index.mjs [--agents 5000] [--interval 15s] [--window 120s]
 //     [--steps 2,3,4,6,8] [--procs 2] [--remote-write] [--json FILE]
 // Writes nothing outside a temp directory; prints markdown tables (docs/capacity.md).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,82 +1,16 @@
 // Debian's Prometheus as a reference point: the same fleet data is sent
-// through its remote-write receiver (snappy-compressed protobuf, encoded here
-// by hand — four tiny messages — with the pure-JS snappyjs), then its bytes
-// per sample on disk are read from its blocks' meta.json.
+// through its remote-write receiver (the collector's own WriteRequest encoder,
+// collector/src/export/remote-write-proto.ts, compressed with the pure-JS
+// snappyjs), then its bytes per sample on disk are read from its blocks' meta.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import snappy from 'snappyjs';
+import { encodeWriteRequest } from '../../../collector/dist/export/remote-write-proto.js';
 import { fleetRounds } from './fleet-data.mjs';
 
 export function prometheusAvailable() {
   return spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-class Pb {
-  constructor() {
-    this.buf = Buffer.allocUnsafe(1 << 16);
-    this.p = 0;
-  }
-  ensure(n) {
-    if (this.p + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.p + n));
-    this.buf.copy(next, 0, 0, this.p);
-    this.buf = next;
-  }
-  varint(v) {
-    this.ensure(10);
-    let x = BigInt.asUintN(64, BigInt(v));
-    while (x >= 0x80n) {
-      this.buf[this.p++] = Number(x & 0x7fn) | 0x80;
-      x >>= 7n;
-    }
-    this.buf[this.p++] = Number(x);
-  }
-  tag(field, wire) {
-    this.varint((field << 3) | wire);
-  }
-  bytes(field, b) {
-    this.tag(field, 2);
-    this.varint(b.length);
-    this.ensure(b.length);
-    this.buf.set(b, this.p);
-    this.p += b.length;
-  }
-  string(field, s) {
-    this.bytes(field, Buffer.from(s, 'utf8'));
-  }
-  double(field, v) {
-    this.tag(field, 1);
-    this.ensure(8);
-    this.buf.writeDoubleLE(v, this.p);
-    this.p += 8;
-  }
-  done() {
-    return this.buf.subarray(0, this.p);
-  }
-}
-
-/** prometheus.WriteRequest { repeated TimeSeries timeseries = 1 }; TimeSeries { labels = 1; samples = 2 }; Label { name = 1; value = 2 }; Sample { double value = 1; int64 timestamp = 2 }. */
-function writeRequest(series) {
-  const req = new Pb();
-  for (const s of series) {
-    const ts = new Pb();
-    for (const [n, v] of s.labels) {
-      const l = new Pb();
-      l.string(1, n);
-      l.string(2, v);
-      ts.bytes(1, l.done());
-    }
-    for (const [t, v] of s.samples) {
-      const sm = new Pb();
-      sm.double(1, v);
-      sm.tag(2, 0);
-      sm.varint(t);
-      ts.bytes(2, sm.done());
-    }
-    req.bytes(1, ts.done());
-  }
-  return req.done();
 }
 
 function dirSize(p) {
@@ -114,7 +48,7 @@ export async function runPrometheus(dir, spec, log) {
     let sent = 0;
     const flush = async () => {
       if (pending.size === 0) return;
-      const body = snappy.compress(writeRequest([...pending.values()]));
+      const body = snappy.compress(encodeWriteRequest([...pending.values()]));
       const res = await globalThis.fetch(`${url}/api/v1/write`, { method: 'POST', body, headers: { 'Content-Encoding': 'snappy', 'Content-Type': 'application/x-protobuf', 'X-Prometheus-Remote-Write-Version': '0.1.0' } });
       if (!res.ok) throw new Error(`remote write ${res.status}: ${(await res.text()).slice(0, 200)}`);
       pending = new Map();
