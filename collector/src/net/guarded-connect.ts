@@ -1,4 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { request as httpRequest, type Agent as HttpAgent } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { addressAllowed } from '../notify/address-guard.js';
 
@@ -46,4 +48,57 @@ export function parseRetryAfter(v: string | undefined, now: number, capSeconds: 
   if (/^\d+$/.test(v.trim())) return Math.min(Number(v), capSeconds);
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, Math.min((at - now) / 1000, capSeconds));
+}
+
+export interface GuardedPostResult {
+  readonly status: number;
+  /** Seconds from a Retry-After header, when present and sane. */
+  readonly retryAfterSeconds?: number;
+  readonly bodySnippet: string;
+}
+
+export interface GuardedPostOptions {
+  readonly timeoutMs: number;
+  readonly allowPrivateNetwork: boolean;
+  /** A keep-alive agent (remote write); its own `lookup` must be guardedLookup. */
+  readonly agent?: HttpAgent;
+  readonly retryAfterCapSeconds: number;
+}
+
+/**
+ * One POST with the SSRF guard applied to the address actually dialled. Never
+ * follows redirects (a 3xx is just a failed attempt), reads at most 512 bytes
+ * of the answer, and times out.
+ */
+export function guardedPost(url: string, body: string | Uint8Array, headers: Record<string, string>, opts: GuardedPostOptions): Promise<GuardedPostResult> {
+  try {
+    checkLiteralAddress(url, opts.allowPrivateNetwork);
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+  const u = new URL(url);
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  return new Promise((resolve, reject) => {
+    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, {
+      method: 'POST',
+      headers: { 'content-length': String(length), 'user-agent': 'hallmonitor-collector', ...headers },
+      ...(opts.agent ? { agent: opts.agent } : { lookup: guardedLookup(opts.allowPrivateNetwork) }),
+      timeout: opts.timeoutMs,
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let snippet = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        if (snippet.length < 512) snippet += c.slice(0, 512 - snippet.length);
+      });
+      res.on('end', () => {
+        const ra = parseRetryAfter(res.headers['retry-after'], Date.now(), opts.retryAfterCapSeconds);
+        resolve({ status: res.statusCode ?? 0, bodySnippet: snippet, ...(ra !== undefined ? { retryAfterSeconds: ra } : {}) });
+      });
+      res.on('error', reject);
+    });
+    req.end(body);
+  });
 }
