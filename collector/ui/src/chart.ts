@@ -75,7 +75,8 @@ export function lineChart(el: HTMLElement, title: string, unit: Unit, lines: rea
         width: 1.5,
         dash: lines.length > 1 ? DASHES[i % DASHES.length] : undefined,
         spanGaps: false,
-        points: { show: false },
+        // A fresh host or AP has a point or two: draw them as dots, or the chart looks empty.
+        points: { show: l.points.length <= 30, size: 5 },
         value: (_u: uPlot, v: number | null) => formatValue(unit, v),
       })),
     ],
