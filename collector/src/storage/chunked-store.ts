@@ -315,7 +315,9 @@ export class ChunkedSampleStore implements SampleStore {
     // Late data for time a tier already summarizes is sealed at once, so the tier is recomputed soon.
     const summarized = this.#jobs.watermark(0) ?? Number.NEGATIVE_INFINITY;
     const due: OpenBuffer[] = [];
-    for (const b of this.#buffers.all()) {
+    const all = this.#buffers.all();
+    for (let i = 0; i < all.length; i++) {
+      const b = all[i] as OpenBuffer;
       // The last test seals future-dated windows (a skewed agent clock) instead of pinning the head log.
       if (b.windowEnd + grace <= now || b.windowStart < summarized || wall - b.openedAt >= CHUNK_WINDOW_MS + grace) due.push(b);
     }
@@ -362,7 +364,11 @@ export class ChunkedSampleStore implements SampleStore {
 
   #oldestOpenWindow(): number {
     let min = Number.POSITIVE_INFINITY;
-    for (const b of this.#buffers.all()) if (b.windowStart < min) min = b.windowStart;
+    const all = this.#buffers.all();
+    for (let i = 0; i < all.length; i++) {
+      const w = (all[i] as OpenBuffer).windowStart;
+      if (w < min) min = w;
+    }
     return min;
   }
 

@@ -18,6 +18,8 @@ export class OpenBuffer {
   readonly openedAt: number;
   /** Scratch marker for the append in progress (which buffers it touched). */
   mark = 0;
+  /** Position in OpenBuffers' flat list (for O(1) removal); -1 once removed. */
+  slot = -1;
 
   constructor(seriesId: number, windowStart: number, openedAt: number) {
     this.seriesId = seriesId;
@@ -54,6 +56,13 @@ export class OpenBuffer {
 
 export class OpenBuffers {
   readonly #bySeries = new Map<number, Map<number, OpenBuffer>>();
+  /**
+   * Every open buffer in one flat array: maintenance walks all of them each
+   * call, and at 300k series a plain array loop costs a fraction of iterating
+   * nested Maps through a generator (measured: that walk was ~45 % of the
+   * collector's CPU at 5,000 agents).
+   */
+  readonly #list: OpenBuffer[] = [];
   #count = 0;
   #samples = 0;
 
@@ -67,6 +76,8 @@ export class OpenBuffers {
     if (!b) {
       b = new OpenBuffer(seriesId, windowStart, now);
       windows.set(windowStart, b);
+      b.slot = this.#list.length;
+      this.#list.push(b);
       this.#count++;
     }
     return b;
@@ -79,8 +90,9 @@ export class OpenBuffers {
     return [...w.values()].sort((a, b) => a.windowStart - b.windowStart);
   }
 
-  *all(): IterableIterator<OpenBuffer> {
-    for (const w of this.#bySeries.values()) yield* w.values();
+  /** All open buffers; a live view: do not keep it across calls that add or remove buffers. */
+  all(): readonly OpenBuffer[] {
+    return this.#list;
   }
 
   remove(b: OpenBuffer): void {
@@ -88,6 +100,13 @@ export class OpenBuffers {
     if (!w || w.get(b.windowStart) !== b) return;
     w.delete(b.windowStart);
     if (w.size === 0) this.#bySeries.delete(b.seriesId);
+    // Swap-remove from the flat list.
+    const last = this.#list.pop() as OpenBuffer;
+    if (last !== b) {
+      this.#list[b.slot] = last;
+      last.slot = b.slot;
+    }
+    b.slot = -1;
     this.#count--;
     this.#samples -= b.ts.length;
   }
@@ -99,12 +118,18 @@ export class OpenBuffers {
   /** The first head_log row still needed; everything before it can be deleted. */
   minHeadId(): number {
     let min = Number.POSITIVE_INFINITY;
-    for (const w of this.#bySeries.values()) for (const b of w.values()) if (b.minHeadId < min) min = b.minHeadId;
+    const list = this.#list;
+    for (let i = 0; i < list.length; i++) {
+      const h = (list[i] as OpenBuffer).minHeadId;
+      if (h < min) min = h;
+    }
     return min;
   }
 
   clear(): void {
     this.#bySeries.clear();
+    for (const b of this.#list) b.slot = -1;
+    this.#list.length = 0;
     this.#count = 0;
     this.#samples = 0;
   }

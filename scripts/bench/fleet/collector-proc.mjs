@@ -11,7 +11,9 @@ export const COLLECTOR_BIN = join(ROOT, 'collector', 'bin', 'hallmonitor-collect
 const TICK = 100; // getconf CLK_TCK on Linux
 
 export async function startCollector(configFile, dataDir) {
-  const child = spawn(process.execPath, [COLLECTOR_BIN, 'serve', '--config', configFile, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // HM_COLLECTOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the collector of a run.
+  const nodeArgs = (process.env.HM_COLLECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, COLLECTOR_BIN, 'serve', '--config', configFile, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
