@@ -1,17 +1,12 @@
 import { parseDuration } from '@hallmonitor/shared';
 import type { RuleConfig } from '../config/schema.js';
+import type { TargetMatch } from './schedule.js';
 
 export type Op = '>' | '>=' | '<' | '<=' | '==' | '!=';
 export type Severity = 'critical' | 'warning' | 'info';
 
-export interface RuleScope {
-  readonly site?: string;
-  readonly building?: string;
-  readonly room?: string;
-  readonly kind?: string;
-  readonly role?: string;
-  readonly targets?: readonly string[];
-}
+/** Which targets a rule watches: the same matcher schedules and maintenance windows use. */
+export type RuleScope = TargetMatch;
 
 /** The parts of a rule a per-target override may change. */
 export interface RuleLimits {

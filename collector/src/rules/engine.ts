@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { labelsKey, labelsMatch } from '@hallmonitor/shared';
 import { limitsFor, type Op, type Rule, type RuleLimits } from './compile.js';
+import { targetMatches, type TargetLike } from './schedule.js';
 
 /*
  * The rule engine is pure: (rules, alert state, a sample or the time) in,
@@ -8,15 +9,8 @@ import { limitsFor, type Op, type Rule, type RuleLimits } from './compile.js';
  * at its edges, so every transition is testable with a fake clock.
  */
 
-export interface RuleTarget {
-  readonly id: string;
-  readonly name: string;
-  readonly kind: string;
-  readonly site: string | null;
-  readonly building: string | null;
-  readonly room: string | null;
-  readonly labels?: Readonly<Record<string, string>>;
-}
+/** What a rule sees of a target: the same shape schedules and maintenance windows match on. */
+export type RuleTarget = TargetLike;
 
 export interface EvalSample {
   readonly metric: string;
@@ -74,14 +68,7 @@ export function fingerprint(rule: string, targetId: string, metric: string, labe
 
 export function ruleApplies(rule: Rule, target: RuleTarget, sample: EvalSample): boolean {
   if (rule.metric !== sample.metric || !labelsMatch(sample.labels, rule.match)) return false;
-  const s = rule.scope;
-  if (s.site !== undefined && s.site !== target.site) return false;
-  if (s.building !== undefined && s.building !== target.building) return false;
-  if (s.room !== undefined && s.room !== target.room) return false;
-  if (s.kind !== undefined && s.kind !== target.kind) return false;
-  if (s.role !== undefined && s.role !== target.labels?.role) return false;
-  if (s.targets && !s.targets.includes(target.id) && !s.targets.includes(target.name)) return false;
-  return true;
+  return targetMatches(rule.scope, target);
 }
 
 /**
