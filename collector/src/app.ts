@@ -114,7 +114,7 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
   const apiKeys = new ApiKeys(db, clock);
   const store = new ChunkedSampleStore(db, { config: resolveStorageConfig(config.storage ?? {}), clock });
   const latest = new LatestValues();
-  for (const s of store.latestAll()) latest.offer(s);
+  for (const s of store.latestAll()) latest.offer(s.targetId, s);
   const outbox = new Outbox(db);
   const alertStore = new AlertStore(db);
   const silences = new SilenceStore(db);
@@ -181,7 +181,7 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
       if (previous !== next) events.emit({ type: 'target-status', targetId: t.id, status: next, previous, at: now });
     }
     for (const { target, value } of liveness.changes(targets.all(), (t) => statusCache.get(t.id) ?? 'unknown', now - startedAt < offlineAfterMs())) {
-      latest.offer({ targetId: target.id, metric: TARGET_UP_METRIC, labels: {}, value, ts: now });
+      latest.offer(target.id, { metric: TARGET_UP_METRIC, labels: {}, value, ts: now });
       alertManager.onSample(target, { metric: TARGET_UP_METRIC, labels: {}, value }, now);
     }
   };
@@ -221,13 +221,13 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
       const target = targets.get(b.targetId);
       if (!target) continue;
       for (const s of b.samples) {
-        if (latest.offer({ ...s, targetId: b.targetId })) alertManager.onSample(target, { metric: s.metric, labels: s.labels, value: s.value });
+        if (latest.offer(b.targetId, s)) alertManager.onSample(target, { metric: s.metric, labels: s.labels, value: s.value });
       }
       for (const [targetId, samples] of b.deviceSamples ?? []) {
         const device = targets.get(targetId);
         if (!device) continue;
         for (const s of samples) {
-          if (latest.offer({ ...s, targetId })) alertManager.onSample(device, { metric: s.metric, labels: s.labels, value: s.value });
+          if (latest.offer(targetId, s)) alertManager.onSample(device, { metric: s.metric, labels: s.labels, value: s.value });
         }
       }
     }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Type } from '@sinclair/typebox';
 import {
@@ -30,6 +31,15 @@ describe('labels', () => {
   it('keys label sets independently of order', () => {
     expect(labelsKey({ b: '2', a: '1' })).toBe(labelsKey({ a: '1', b: '2' }));
     expect(labelsKey({})).toBe('{}');
+    // The key is the series identity in existing databases: it must stay the text of the original definition.
+    const original = (l: Record<string, string>): string => {
+      const names = Object.keys(l).sort();
+      return names.length === 0 ? '{}' : JSON.stringify(Object.fromEntries(names.map((n) => [n, l[n]])));
+    };
+    fc.assert(fc.property(fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('10', '9', 'a', '__proto__', 'mount', 'é"\\\n')), fc.string({ unit: 'binary' }), { maxKeys: 8 }), (l) => {
+      expect(labelsKey(l)).toBe(original(l));
+    }), { numRuns: 2000 });
+    expect(labelsKey({ mount: 'C:\\', iface: 'eth0' })).toBe('{"iface":"eth0","mount":"C:\\\\"}');
     expect(labelsMatch({ mount: '/', x: 'y' }, { mount: '/' })).toBe(true);
     expect(labelsMatch({ mount: '/home' }, { mount: '/' })).toBe(false);
   });

@@ -105,6 +105,10 @@ export function selfMetrics(i: SelfMetricsInputs): MetricFamily[] {
   out.push(
     c('process_cpu_seconds_total', 'User and system CPU time of the collector process.', (cpu.user + cpu.system) / 1e6),
     g('process_resident_memory_bytes', 'Resident memory of the collector process.', mem.rss),
+    // Where the resident memory is: V8's heap (used vs. reserved) and memory outside it (buffers, TLS, SQLite).
+    g('nodejs_heap_size_used_bytes', 'V8 heap in use by live and not yet collected objects.', mem.heapUsed),
+    g('nodejs_heap_size_total_bytes', 'V8 heap reserved.', mem.heapTotal),
+    g('nodejs_external_memory_bytes', 'Memory of buffers and native objects tied to JavaScript objects.', mem.external),
     g('process_start_time_seconds', 'When the collector process started, Unix seconds.', Math.floor(i.startedAt / 1000)),
   );
   return out;

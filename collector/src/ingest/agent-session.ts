@@ -15,7 +15,7 @@ import {
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { AgentIdentity } from '../auth/agents.js';
-import type { StoredSample } from '../storage/sample-store.js';
+import { seriesKey, type StoredSample } from '../storage/sample-store.js';
 import type { CommitOutcome, GroupCommitter } from './group-commit.js';
 import { TokenBucket, type IngestLimits } from './limits.js';
 
@@ -49,7 +49,12 @@ export class AgentSession {
   #helloTimer: NodeJS.Timeout;
   #pingTimer: NodeJS.Timeout | undefined;
   #alive = true;
-  readonly #series = new Set<string>();
+  /**
+   * Hashes of the series this agent sent, for the per-agent series cap: 5,000
+   * agents × 60 series as key strings were ~30 MB of the collector's heap. A
+   * hash collision lets one more series through the cap; it never refuses one.
+   */
+  readonly #series = new Set<number>();
   readonly #bucket: TokenBucket;
   /** Acks go out in sequence order even if commits finish out of order. */
   #ackChain: Promise<void> = Promise.resolve();
@@ -134,12 +139,14 @@ export class AgentSession {
     // Samples of polled devices (APs, controllers) go to those devices' own targets.
     const deviceSamples = new Map<string, StoredSample[]>();
     for (const s of m.samples) {
-      const key = `${s.target ?? ''}\u0000${s.name}\u0000${labelsKey(s.labels)}`;
-      if (!this.#series.has(key)) {
+      // The series key is computed once here and reused by storage and the latest values.
+      const key = seriesKey(s.name, labelsKey(s.labels));
+      const h = seriesHash(s.target, key);
+      if (!this.#series.has(h)) {
         if (this.#series.size >= this.#d.limits.maxSeriesPerAgent) return this.close(CLOSE_CODES.rateLimited, `HM_SERIES_CAP: more than ${this.#d.limits.maxSeriesPerAgent} series`);
-        this.#series.add(key);
+        this.#series.add(h);
       }
-      const stored = { metric: s.name, labels: s.labels, value: fromWireValue(s.value), ts: s.timestamp };
+      const stored = { metric: s.name, labels: s.labels, value: fromWireValue(s.value), ts: s.timestamp, key };
       if (s.target === undefined) {
         samples.push(stored);
         continue;
@@ -205,4 +212,15 @@ export class AgentSession {
     this.#phase = 'closed';
     this.#d.onClose(this);
   }
+}
+
+/** FNV-1a over the device target and the series key: 32 bits, a small integer in a Set. */
+function seriesHash(target: string | undefined, key: string): number {
+  let h = 0x811c9dc5;
+  const t = target ?? '';
+  for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ 0xff, 0x01000193);
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  // A signed 32-bit value is a small integer to V8, not a boxed double.
+  return h | 0;
 }

@@ -139,6 +139,11 @@ export class AlertManager {
   }
 
   #apply(res: EvalResult): void {
+    // Most results only carry a new value for an alert already pending or firing: memory only, no transaction.
+    if (res.transitions.length === 0 && res.deletes.length === 0 && res.upserts.every((u) => this.#state.get(u.fingerprint)?.phase === u.phase)) {
+      applyResult(this.#state, res);
+      return;
+    }
     const changed: AlertRow[] = [];
     const queued = this.#o.db.transaction(() => {
       let n = 0;

@@ -1,10 +1,10 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { CollectorError } from '../errors.js';
-import { CHUNK_WINDOW_MS, ChunkTable, windowStart } from './chunk-table.js';
+import { ChunkTable, windowStart } from './chunk-table.js';
 import { resolveStorageConfig, type ResolvedStorageConfig } from './config.js';
 import { isStorableTimestamp } from './gorilla-encoder.js';
 import { decodeHeadBatch, encodeHeadBatch, type HeadSample } from './head-log.js';
-import { OpenBuffers, type OpenBuffer } from './open-buffers.js';
+import { OpenBuffers } from './open-buffers.js';
 import { planQuery, querySeries, type QuerySources } from './query.js';
 import { RateMeter } from './rate-meter.js';
 import { Retention } from './retention.js';
@@ -19,6 +19,12 @@ export interface ChunkedStoreOptions {
   readonly config?: ResolvedStorageConfig;
   /** Wall clock: the raw-retention bound on append, the ingest rate, how long a buffer has been open. */
   readonly clock?: () => number;
+  /**
+   * An open buffer holding this many samples is spilled into a chunk row of its
+   * (still open) window, so memory per series is bounded by this rather than by
+   * the window: 60 is 15 minutes at a 15 s interval. Default 60.
+   */
+  readonly spillSamples?: number;
 }
 
 export interface MaintenanceOptions {
@@ -28,6 +34,8 @@ export interface MaintenanceOptions {
 
 export interface MaintenanceResult {
   sealedBuffers: number;
+  /** Buffers of still-open windows written out early (spillSamples). */
+  spilledBuffers: number;
   mergedBuffers: number;
   duplicatesDropped: number;
   headRowsDeleted: number;
@@ -55,6 +63,8 @@ export interface StorageStats extends BudgetEstimate {
   readonly rollupBytes: number;
   readonly headSamples: number;
   readonly openBuffers: number;
+  /** Memory reserved for open buffers' samples. */
+  readonly headBytes: number;
   /** Samples accepted per second over the last minute. */
   readonly ingestRate: number;
   readonly rejectedSamples: number;
@@ -84,6 +94,7 @@ export class ChunkedSampleStore implements SampleStore {
   readonly #db: Database;
   readonly #cfg: ResolvedStorageConfig;
   readonly #clock: () => number;
+  readonly #spillSamples: number;
   readonly #series: SeriesIndex;
   readonly #buffers = new OpenBuffers();
   readonly #chunks: ChunkTable;
@@ -108,6 +119,7 @@ export class ChunkedSampleStore implements SampleStore {
     this.#db = db;
     this.#cfg = opts.config ?? resolveStorageConfig();
     this.#clock = opts.clock ?? Date.now;
+    this.#spillSamples = Math.max(2, Math.floor(opts.spillSamples ?? 60));
     // After a checkpoint the WAL file is cut back to this size instead of staying at its high-water mark.
     if (!db.memory) db.pragma('journal_size_limit = 67108864');
     this.#series = new SeriesIndex(db);
@@ -137,35 +149,26 @@ export class ChunkedSampleStore implements SampleStore {
     const oldest = now - this.#cfg.rawKeepMs;
     const gen = ++this.#gen;
     const batch: HeadSample[] = [];
-    const touched: OpenBuffer[] = [];
+    const touched: number[] = [];
     for (const s of samples) {
       if (typeof s.value !== 'number' || !isStorableTimestamp(s.ts) || s.ts < oldest) {
         this.#rejected++;
         continue;
       }
-      const info = this.#series.resolve(targetId, s.metric, s.labels);
+      const info = this.#series.resolve(targetId, s.metric, s.labels, s.key);
       const buf = this.#buffers.get(info.id, windowStart(s.ts), now);
-      if (!buf.insert(s.ts, s.value)) {
+      if (!this.#buffers.insert(buf, s.ts, s.value)) {
         this.#duplicates++;
         continue;
       }
-      if (buf.mark !== gen) {
-        buf.mark = gen;
+      if (this.#buffers.mark(buf, gen)) {
         touched.push(buf);
       }
       batch.push({ seriesId: info.id, ts: s.ts, value: s.value });
-      if (s.ts >= info.latestTs) {
-        info.latestTs = s.ts;
-        info.latestValue = s.value;
-      }
     }
     if (batch.length === 0) return 0;
     const id = Number(this.#insertHead.run(encodeHeadBatch(batch)).lastInsertRowid);
-    for (const b of touched) {
-      if (id < b.minHeadId) b.minHeadId = id;
-      b.maxHeadId = id;
-    }
-    this.#buffers.noteInserted(batch.length);
+    for (const b of touched) this.#buffers.noteHead(b, id);
     this.#expectedSeq = id;
     this.#rate.add(batch.length, now);
     return batch.length;
@@ -182,11 +185,23 @@ export class ChunkedSampleStore implements SampleStore {
     }));
   }
 
+  /** The newest sample of every series, from chunks and open buffers (start-up; the collector keeps them live itself). */
   latestAll(): LatestSample[] {
     this.#ensureConsistent();
     const out: LatestSample[] = [];
     for (const s of this.#series.all()) {
-      if (s.latestTs >= 0) out.push({ targetId: s.targetId, metric: s.metric, labels: s.labels, ts: s.latestTs, value: s.latestValue });
+      let ts = -1;
+      let value = Number.NaN;
+      const last = this.#chunks.last(s.id);
+      if (last) ({ ts, value } = last);
+      const bufs = this.#buffers;
+      for (const b of bufs.forSeries(s.id)) {
+        if (bufs.count(b) > 0 && bufs.lastTs(b) > ts) {
+          ts = bufs.lastTs(b);
+          value = bufs.lastValue(b);
+        }
+      }
+      if (ts >= 0) out.push({ targetId: s.targetId, metric: s.metric, labels: s.labels, ts, value });
     }
     return out;
   }
@@ -208,10 +223,7 @@ export class ChunkedSampleStore implements SampleStore {
     this.#jobs.load();
     for (const info of this.#series.all()) {
       const last = this.#chunks.last(info.id);
-      if (!last) continue;
-      info.latestTs = last.ts;
-      info.latestValue = last.value;
-      info.lastSealedWindow = last.windowStart;
+      if (last) info.lastSealedWindow = last.windowStart;
     }
     this.#replayHead(now);
     this.#expectedSeq = (this.#headSeq.get() as { seq: number } | undefined)?.seq ?? 0;
@@ -242,22 +254,13 @@ export class ChunkedSampleStore implements SampleStore {
       sealedHw.set(id, m);
     }
     for (const r of rows) {
-      let n = 0;
       for (const s of r.samples) {
         const info = this.#series.byId(s.seriesId);
         const w = windowStart(s.ts);
         if (!info || (sealedHw.get(s.seriesId)?.get(w) ?? -1) >= r.id) continue;
         const buf = this.#buffers.get(s.seriesId, w, now);
-        if (!buf.insert(s.ts, s.value)) continue;
-        n++;
-        if (r.id < buf.minHeadId) buf.minHeadId = r.id;
-        buf.maxHeadId = r.id;
-        if (s.ts >= info.latestTs) {
-          info.latestTs = s.ts;
-          info.latestValue = s.value;
-        }
+        if (this.#buffers.insert(buf, s.ts, s.value)) this.#buffers.noteHead(buf, r.id);
       }
-      this.#buffers.noteInserted(n);
     }
   }
 
@@ -273,7 +276,7 @@ export class ChunkedSampleStore implements SampleStore {
     const t0 = performance.now();
     const deadline = t0 + (opts.budgetMs ?? 50);
     const res: MaintenanceResult = {
-      sealedBuffers: 0, mergedBuffers: 0, duplicatesDropped: 0, headRowsDeleted: 0, rollupSpans: 0,
+      sealedBuffers: 0, spilledBuffers: 0, mergedBuffers: 0, duplicatesDropped: 0, headRowsDeleted: 0, rollupSpans: 0,
       rawChunksDeleted: 0, rollupRowsDeleted: 0, overBudget: false, more: false, durationMs: 0, errors: [],
     };
     const step = (name: string, fn: () => void): void => {
@@ -312,40 +315,46 @@ export class ChunkedSampleStore implements SampleStore {
   #sealDue(now: number, deadline: number, res: MaintenanceResult): void {
     const wall = this.#clock();
     const grace = this.#cfg.lateGraceMs;
+    const spillAt = this.#spillSamples;
     // Late data for time a tier already summarizes is sealed at once, so the tier is recomputed soon.
     const summarized = this.#jobs.watermark(0) ?? Number.NEGATIVE_INFINITY;
-    const due: OpenBuffer[] = [];
-    const all = this.#buffers.all();
-    for (let i = 0; i < all.length; i++) {
-      const b = all[i] as OpenBuffer;
-      // The last test seals future-dated windows (a skewed agent clock) instead of pinning the head log.
-      if (b.windowEnd + grace <= now || b.windowStart < summarized || wall - b.openedAt >= CHUNK_WINDOW_MS + grace) due.push(b);
-    }
-    due.sort((a, b) => a.windowStart - b.windowStart);
-    for (let k = 0; k < due.length; k += 256) {
+    // Buffers open longer than a window by the wall clock are sealed too: future-dated windows (a skewed agent clock) must not pin the head log.
+    const { due, spill } = this.#buffers.scan(now, grace, summarized, wall, spillAt);
+    due.sort((a, b) => this.#buffers.windowStart(a) - this.#buffers.windowStart(b));
+    if (!this.#sealBatches(due, false, deadline, res)) return;
+    this.#sealBatches(spill, true, deadline, res);
+  }
+
+  /** Seals (or spills) buffers 256 per transaction until the deadline; false when it ran out of time. */
+  #sealBatches(list: readonly number[], spill: boolean, deadline: number, res: MaintenanceResult): boolean {
+    for (let k = 0; k < list.length; k += 256) {
       if (performance.now() > deadline) {
         res.more = true;
-        return;
+        return false;
       }
-      const batch = due.slice(k, k + 256);
+      const batch = list.slice(k, k + 256);
       const outcomes = this.#db.transaction(() =>
         batch.map((b) => {
-          const o = sealBuffer(this.#chunks, b, this.#series.byId(b.seriesId) as SeriesInfo, this.#cfg.alignToleranceMs);
-          this.#jobs.rawWindowChanged(b.seriesId, b.windowStart);
+          const o = sealBuffer(this.#chunks, this.#buffers, b, this.#series.byId(this.#buffers.seriesId(b)) as SeriesInfo, this.#cfg.alignToleranceMs, spill);
+          this.#jobs.rawWindowChanged(this.#buffers.seriesId(b), this.#buffers.windowStart(b));
           return o;
         }),
       )();
       // Memory follows only after the commit.
       batch.forEach((b, i) => {
-        this.#buffers.remove(b);
-        const info = this.#series.byId(b.seriesId) as SeriesInfo;
-        if (b.windowStart > info.lastSealedWindow) info.lastSealedWindow = b.windowStart;
+        const info = this.#series.byId(this.#buffers.seriesId(b)) as SeriesInfo;
+        const start = this.#buffers.windowStart(b);
+        if (start > info.lastSealedWindow) info.lastSealedWindow = start;
+        if (spill) this.#buffers.spilled(b);
+        else this.#buffers.remove(b);
         const o = outcomes[i];
-        res.sealedBuffers++;
+        if (spill) res.spilledBuffers++;
+        else res.sealedBuffers++;
         if (o?.merged) res.mergedBuffers++;
         res.duplicatesDropped += o?.duplicates ?? 0;
       });
     }
+    return true;
   }
 
   #truncateHead(deadline: number, res: MaintenanceResult): void {
@@ -363,13 +372,7 @@ export class ChunkedSampleStore implements SampleStore {
   }
 
   #oldestOpenWindow(): number {
-    let min = Number.POSITIVE_INFINITY;
-    const all = this.#buffers.all();
-    for (let i = 0; i < all.length; i++) {
-      const w = (all[i] as OpenBuffer).windowStart;
-      if (w < min) min = w;
-    }
-    return min;
+    return this.#buffers.oldestWindow();
   }
 
   stats(): StorageStats {
@@ -394,6 +397,7 @@ export class ChunkedSampleStore implements SampleStore {
       rollupBytes: rollup.bytes,
       headSamples: this.#buffers.samples,
       openBuffers: this.#buffers.size,
+      headBytes: this.#buffers.reservedBytes,
       ingestRate,
       rejectedSamples: this.#rejected,
       duplicateSamples: this.#duplicates,

@@ -49,11 +49,13 @@ export interface QuerySources {
 function readRaw(src: QuerySources, seriesId: number, from: number, to: number, sink: Sink): void {
   const sealed = src.chunks.read(seriesId, from, to);
   const open: Array<[number, number]> = [];
-  for (const b of src.buffers.forSeries(seriesId)) {
-    if (b.windowEnd <= from || b.windowStart > to) continue;
-    for (let i = 0; i < b.ts.length; i++) {
-      const t = b.ts[i] as number;
-      if (t >= from && t <= to) open.push([t, b.values[i] as number]);
+  const bufs = src.buffers;
+  for (const b of bufs.forSeries(seriesId)) {
+    if (bufs.count(b) === 0 || bufs.windowEnd(b) <= from || bufs.windowStart(b) > to) continue;
+    const d = bufs.decode(b);
+    for (let i = 0; i < d.ts.length; i++) {
+      const t = d.ts[i] as number;
+      if (t >= from && t <= to) open.push([t, d.values[i] as number]);
     }
   }
   let i = 0;
@@ -80,18 +82,20 @@ function readRaw(src: QuerySources, seriesId: number, from: number, to: number, 
  */
 function lateSamples(src: QuerySources, seriesId: number, from: number, to: number, sink: Sink): void {
   const tol = src.cfg.alignToleranceMs;
-  for (const b of src.buffers.forSeries(seriesId)) {
-    if (b.windowEnd <= from || b.windowStart > to) continue;
-    const lo = Math.max(from, b.windowStart);
-    const hi = Math.min(to, b.windowEnd - 1);
+  const bufs = src.buffers;
+  for (const b of bufs.forSeries(seriesId)) {
+    if (bufs.count(b) === 0 || bufs.windowEnd(b) <= from || bufs.windowStart(b) > to) continue;
+    const d = bufs.decode(b);
+    const lo = Math.max(from, bufs.windowStart(b));
+    const hi = Math.min(to, bufs.windowEnd(b) - 1);
     const sealed = src.chunks.read(seriesId, lo - tol, hi + tol).ts;
     let k = 0;
-    for (let i = 0; i < b.ts.length; i++) {
-      const t = b.ts[i] as number;
+    for (let i = 0; i < d.ts.length; i++) {
+      const t = d.ts[i] as number;
       if (t < lo || t > hi) continue;
       while (k < sealed.length && (sealed[k] as number) < t - tol) k++;
       if (k < sealed.length && (sealed[k] as number) <= t + tol) continue;
-      sink.sample(t, b.values[i] as number);
+      sink.sample(t, d.values[i] as number);
     }
   }
 }

@@ -7,6 +7,17 @@ export interface StoredSample {
   readonly value: number;
   /** Milliseconds since the Unix epoch. */
   readonly ts: number;
+  /**
+   * The series within its target as `seriesKey(metric, labelsKey(labels))`, when the
+   * caller already computed it (ingest does, once per sample): storage and the
+   * latest values use it instead of computing it again.
+   */
+  readonly key?: string;
+}
+
+/** A series' key within its target: the metric, plus its labels when it has any. */
+export function seriesKey(metric: string, labelsJson: string): string {
+  return labelsJson === '{}' ? metric : `${metric}\u0000${labelsJson}`;
 }
 
 export interface SeriesQuery {

@@ -1,6 +1,6 @@
 import { alignTimestamps } from './align.js';
 import { decodeRaw, type ChunkTable } from './chunk-table.js';
-import type { OpenBuffer } from './open-buffers.js';
+import type { OpenBuffers } from './open-buffers.js';
 import type { SeriesInfo } from './series-index.js';
 
 export interface SealOutcome {
@@ -18,16 +18,27 @@ export interface SealOutcome {
  * tolerance of a stored one is the same slot, so a replay never doubles a
  * point even when the stored timestamp was aligned. The result is always
  * re-encoded from sorted, duplicate-free arrays: never a corrupt chunk.
+ *
+ * A spill (`spill: true`, the buffer of a window still open grew past its
+ * bound) appends a chunk row when every sample is newer than what the window
+ * holds on disk, and merges otherwise; the final seal of a spilled window
+ * merges its rows back into one chunk, so disk use is what one seal gives.
  */
-export function sealBuffer(chunks: ChunkTable, buf: OpenBuffer, info: SeriesInfo, toleranceMs: number): SealOutcome {
-  let ts: number[] = buf.ts;
-  let values: number[] = buf.values;
-  let hw = buf.maxHeadId;
+export function sealBuffer(chunks: ChunkTable, buffers: OpenBuffers, buf: number, info: SeriesInfo, toleranceMs: number, spill = false): SealOutcome {
+  const own = buffers.decode(buf);
+  const start = buffers.windowStart(buf);
+  const spilledMaxTs = buffers.spilledMaxTs(buf);
+  let ts: number[] = own.ts;
+  let values: number[] = own.values;
+  let hw = buffers.maxHeadId(buf);
   let duplicates = 0;
   let merged = false;
-  if (buf.windowStart <= info.lastSealedWindow) {
-    const rows = chunks.window(info.id, buf.windowStart);
-    if (rows.length > 0) {
+  // Rows of this window on disk, as far as this buffer knows: its own spills, or an earlier seal.
+  const appendOnly = spilledMaxTs > Number.NEGATIVE_INFINITY ? ts.length > 0 && (ts[0] as number) > spilledMaxTs + toleranceMs : start > info.lastSealedWindow;
+  if (!(spill && appendOnly) && start <= info.lastSealedWindow) {
+    const rows = chunks.window(info.id, start);
+    // A spilled window whose rest is empty and that is one row already: nothing to rewrite.
+    if (rows.length > 1 || (rows.length === 1 && ts.length > 0)) {
       merged = true;
       const oldTs: number[] = [];
       const oldV: number[] = [];
@@ -39,7 +50,7 @@ export function sealBuffer(chunks: ChunkTable, buf: OpenBuffer, info: SeriesInfo
         }
         if (r.head_hw > hw) hw = r.head_hw;
       }
-      const m = mergeKeepingOld(oldTs, oldV, buf.ts, buf.values, toleranceMs);
+      const m = mergeKeepingOld(oldTs, oldV, ts, values, toleranceMs);
       ts = m.ts;
       values = m.values;
       duplicates = m.dropped;
@@ -47,7 +58,11 @@ export function sealBuffer(chunks: ChunkTable, buf: OpenBuffer, info: SeriesInfo
     }
   }
   const aligned = alignTimestamps(ts, toleranceMs);
-  chunks.write(info.id, { ts: aligned, values }, hw);
+  if (aligned.length > 0) {
+    chunks.write(info.id, { ts: aligned, values }, hw);
+    const last = aligned[aligned.length - 1] as number;
+    if (last > spilledMaxTs) buffers.setSpilledMaxTs(buf, last);
+  }
   return { written: aligned.length, duplicates, merged };
 }
 

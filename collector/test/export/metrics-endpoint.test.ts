@@ -82,6 +82,7 @@ describe('GET /metrics on a collector', () => {
     expect(all.body).toMatch(/^hallmonitor_notify_outbox_pending 0$/m);
     expect(all.body).toMatch(/^hallmonitor_storage_file_bytes \d+$/m);
     expect(all.body).toMatch(/^process_resident_memory_bytes \d+$/m);
+    expect(all.body).toMatch(/^nodejs_heap_size_used_bytes \d+$/m);
     const south = await c.app.http.inject({ url: '/metrics', headers: { authorization: `Bearer ${new ApiKeys(c.app.db).create({ role: 'viewer', sites: ['south'] }).key}` } });
     expect(south.body).toContain('instance="south-pc"');
     expect(south.body).not.toContain('"north"');

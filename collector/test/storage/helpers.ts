@@ -48,8 +48,8 @@ export const TEST_STORAGE: Partial<StorageConfig> = {
   lateGrace: '5m',
 };
 
-export function store(db: Database, clock: FakeClock, cfg: Partial<StorageConfig> = TEST_STORAGE): ChunkedSampleStore {
-  return new ChunkedSampleStore(db, { config: resolveStorageConfig(cfg), clock: clock.fn });
+export function store(db: Database, clock: FakeClock, cfg: Partial<StorageConfig> = TEST_STORAGE, spillSamples?: number): ChunkedSampleStore {
+  return new ChunkedSampleStore(db, { config: resolveStorageConfig(cfg), clock: clock.fn, ...(spillSamples ? { spillSamples } : {}) });
 }
 
 /** Runs maintenance until it reports no more work (no time budget pressure in tests). */
