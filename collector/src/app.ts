@@ -113,8 +113,8 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
   const agents = new Agents(db, tokens, targets, clock);
   const apiKeys = new ApiKeys(db, clock);
   const store = new ChunkedSampleStore(db, { config: resolveStorageConfig(config.storage ?? {}), clock });
-  const latest = new LatestValues();
-  for (const s of store.latestAll()) latest.offer(s.targetId, s);
+  const latest = new LatestValues((id) => store.seriesById(id));
+  for (const s of store.latestAll()) latest.offer(s.targetId, s, s.seriesId);
   const outbox = new Outbox(db);
   const alertStore = new AlertStore(db);
   const silences = new SilenceStore(db);
@@ -220,15 +220,17 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
     for (const b of batches) {
       const target = targets.get(b.targetId);
       if (!target) continue;
-      for (const s of b.samples) {
-        if (latest.offer(b.targetId, s)) alertManager.onSample(target, { metric: s.metric, labels: s.labels, value: s.value });
-      }
+      const ids = b.seriesIds;
+      b.samples.forEach((s, i) => {
+        if (latest.offer(b.targetId, s, ids?.[i])) alertManager.onSample(target, s);
+      });
       for (const [targetId, samples] of b.deviceSamples ?? []) {
         const device = targets.get(targetId);
         if (!device) continue;
-        for (const s of samples) {
-          if (latest.offer(targetId, s)) alertManager.onSample(device, { metric: s.metric, labels: s.labels, value: s.value });
-        }
+        const deviceIds = b.deviceSeriesIds?.get(targetId);
+        samples.forEach((s, i) => {
+          if (latest.offer(targetId, s, deviceIds?.[i])) alertManager.onSample(device, s);
+        });
       }
     }
   };

@@ -5,7 +5,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const state = join(root, '.hallmonitor');
@@ -22,7 +22,9 @@ const cli = (bin, args) => execFileSync(process.execPath, [bin, ...args], { enco
 const common = ['--data-dir', dataDir];
 
 const collectorLog = join(state, 'collector.log');
-const collector = spawn(process.execPath, [collectorBin, 'serve', ...common, '--listen', `0.0.0.0:${port}`], { stdio: ['ignore', openSync(collectorLog, 'a'), openSync(collectorLog, 'a')] });
+// Started as the systemd unit starts it (runtime-tuning.ts: V8 and malloc settings measured in docs/capacity.md).
+const { COLLECTOR_ENV, COLLECTOR_NODE_FLAGS } = await import(pathToFileURL(join(root, 'collector', 'dist', 'service', 'runtime-tuning.js')).href);
+const collector = spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, collectorBin, 'serve', ...common, '--listen', `0.0.0.0:${port}`], { env: { ...process.env, ...COLLECTOR_ENV }, stdio: ['ignore', openSync(collectorLog, 'a'), openSync(collectorLog, 'a')] });
 const url = await new Promise((resolve, reject) => {
   const started = Date.now();
   const timer = setInterval(() => {

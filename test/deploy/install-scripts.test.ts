@@ -126,6 +126,12 @@ describe('collector systemd unit', () => {
     expect(renderCollectorUnit({ node: '/n', collectorBin: '/c', configFile: '/f', dataDir: '/d', user: 'u', port: 443 })).toMatch(/^AmbientCapabilities=CAP_NET_BIND_SERVICE$/m);
   });
 
+  it('starts Node with the measured memory settings (docs/capacity.md)', () => {
+    expect(unit).toMatch(/^ExecStart="\/usr\/bin\/node" "--max-semi-space-size=4" "\/opt\/hallmonitor\/collector\/bin\/hallmonitor-collector.js" "serve"/m);
+    expect(unit).toMatch(/^Environment=MALLOC_ARENA_MAX=2$/m);
+    expect(unit).toMatch(/^Environment=MALLOC_MMAP_THRESHOLD_=65536$/m);
+  });
+
   it('quotes paths as systemd reads them', () => {
     expect(systemdQuote('/srv/school data/50%$x"y')).toBe('"/srv/school data/50%%$$x\\"y"');
     expect(() => systemdQuote('a\nb')).toThrow();

@@ -15,6 +15,9 @@ export interface PendingBatch {
   readonly deviceSamples?: ReadonlyMap<string, readonly StoredSample[]>;
   /** Protocol-1 agents never report gaps: a sequence they skip is given up at once (the old "highest seen" mark). */
   readonly fillHoles?: boolean;
+  /** Filled by the committer: each sample's storage series id (-1: rejected), for the latest values. */
+  seriesIds?: number[];
+  deviceSeriesIds?: Map<string, number[]>;
 }
 
 /** `highWater` is the contiguous mark after this item: what the ack may name. */
@@ -104,10 +107,12 @@ export class GroupCommitter {
   #applyBatch(batch: PendingBatch, now: number): { stored: boolean; highWater: number } {
     const hw = this.#hw.get(batch.agentId, batch.epoch);
     if (this.#hw.has(batch.agentId, batch.epoch, batch.seq, hw)) return { stored: false, highWater: hw };
-    if (batch.samples.length > 0) this.#store.append(batch.targetId, batch.samples);
+    if (batch.samples.length > 0) this.#store.append(batch.targetId, batch.samples, (batch.seriesIds = []));
     this.#targets.touch(batch.targetId, now);
     for (const [targetId, samples] of batch.deviceSamples ?? []) {
-      this.#store.append(targetId, samples);
+      const ids: number[] = [];
+      (batch.deviceSeriesIds ??= new Map()).set(targetId, ids);
+      this.#store.append(targetId, samples, ids);
       this.#targets.touch(targetId, now);
     }
     return { stored: true, highWater: this.#hw.settle(batch.agentId, batch.epoch, batch.seq, batch.seq, hw, batch.fillHoles === true, now) };

@@ -1,3 +1,5 @@
+import { COLLECTOR_ENV, COLLECTOR_NODE_FLAGS } from './runtime-tuning.js';
+
 /** What the collector's systemd unit needs to know. */
 export interface CollectorUnitInput {
   readonly node: string;
@@ -32,7 +34,8 @@ After=network-online.target
 Type=simple
 User=${u.user}
 Group=${u.user}
-ExecStart=${[u.node, u.collectorBin, 'serve', '--config', u.configFile, '--data-dir', u.dataDir].map(systemdQuote).join(' ')}
+${Object.entries(COLLECTOR_ENV).map(([k, v]) => `Environment=${k}=${v}`).join('\n')}
+ExecStart=${[u.node, ...COLLECTOR_NODE_FLAGS, u.collectorBin, 'serve', '--config', u.configFile, '--data-dir', u.dataDir].map(systemdQuote).join(' ')}
 ExecReload=/bin/kill -HUP $MAINPID
 Restart=on-failure
 RestartSec=5s

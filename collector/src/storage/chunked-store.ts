@@ -104,7 +104,7 @@ export class ChunkedSampleStore implements SampleStore {
   readonly #rate = new RateMeter();
   readonly #insertHead: Statement;
   readonly #headSeq: Statement;
-  readonly #appendTxn: Transaction<(targetId: string, samples: readonly StoredSample[]) => number>;
+  readonly #appendTxn: Transaction<(targetId: string, samples: readonly StoredSample[], ids?: number[]) => number>;
   #expectedSeq = -1;
   #dirty = true;
   #gen = 0;
@@ -129,33 +129,36 @@ export class ChunkedSampleStore implements SampleStore {
     this.#retention = new Retention(db, this.#cfg, this.#jobs);
     this.#insertHead = db.prepare('INSERT INTO head_log (data) VALUES (?)');
     this.#headSeq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'head_log'");
-    this.#appendTxn = db.transaction((targetId: string, samples: readonly StoredSample[]) => this.#append(targetId, samples));
+    this.#appendTxn = db.transaction((targetId: string, samples: readonly StoredSample[], ids?: number[]) => this.#append(targetId, samples, ids));
     this.#reload();
   }
 
-  append(targetId: string, samples: readonly StoredSample[]): number {
+  append(targetId: string, samples: readonly StoredSample[], seriesIds?: number[]): number {
     this.#ensureConsistent();
     try {
       // A savepoint inside the caller's transaction: a failure undoes this call only, and the caller decides.
-      return this.#appendTxn(targetId, samples);
+      return this.#appendTxn(targetId, samples, seriesIds);
     } catch (err) {
       this.#dirty = true;
       throw storageError(err);
     }
   }
 
-  #append(targetId: string, samples: readonly StoredSample[]): number {
+  #append(targetId: string, samples: readonly StoredSample[], ids?: number[]): number {
     const now = this.#clock();
     const oldest = now - this.#cfg.rawKeepMs;
     const gen = ++this.#gen;
     const batch: HeadSample[] = [];
     const touched: number[] = [];
+    if (ids) ids.length = 0;
     for (const s of samples) {
       if (typeof s.value !== 'number' || !isStorableTimestamp(s.ts) || s.ts < oldest) {
         this.#rejected++;
+        ids?.push(-1);
         continue;
       }
       const info = this.#series.resolve(targetId, s.metric, s.labels, s.key);
+      ids?.push(info.id);
       const buf = this.#buffers.get(info.id, windowStart(s.ts), now);
       if (!this.#buffers.insert(buf, s.ts, s.value)) {
         this.#duplicates++;
@@ -172,6 +175,11 @@ export class ChunkedSampleStore implements SampleStore {
     this.#expectedSeq = id;
     this.#rate.add(batch.length, now);
     return batch.length;
+  }
+
+  /** A series by id: what the latest values need to name it. */
+  seriesById(id: number): SeriesInfo | undefined {
+    return this.#series.byId(id);
   }
 
   query(q: SeriesQuery): SeriesPoints[] {
@@ -201,7 +209,7 @@ export class ChunkedSampleStore implements SampleStore {
           value = bufs.lastValue(b);
         }
       }
-      if (ts >= 0) out.push({ targetId: s.targetId, metric: s.metric, labels: s.labels, ts, value });
+      if (ts >= 0) out.push({ targetId: s.targetId, metric: s.metric, labels: s.labels, ts, value, seriesId: s.id });
     }
     return out;
   }

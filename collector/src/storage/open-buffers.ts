@@ -3,6 +3,7 @@ import { CHUNK_WINDOW_MS } from './chunk-table.js';
 
 /** Worst case bytes of one encoded sample: an 8-byte timestamp varint, a tag and a raw double. */
 const MAX_SAMPLE_BYTES = 18;
+const SCRATCH = new Uint8Array(MAX_SAMPLE_BYTES);
 const POW2_48 = 2 ** 48;
 /** "No head_log row" in the int32 column (ids beyond it are recorded as NO_HEAD - 1: the log is kept longer, never cut short). */
 export const NO_HEAD = 2 ** 31 - 1;
@@ -98,7 +99,8 @@ export class OpenBuffers {
   #allocSlot(): number {
     const reused = this.#free.pop();
     if (reused !== undefined) return reused;
-    if (this.#high === this.#capacity) this.#resize(Math.max(1024, this.#capacity * 2));
+    // 1.5× growth: the columns are ~90 bytes a slot, and doubling left up to half of them unused.
+    if (this.#high === this.#capacity) this.#resize(Math.max(1024, Math.ceil(this.#capacity * 1.5)));
     return this.#high++;
   }
 
@@ -266,11 +268,9 @@ export class OpenBuffers {
   }
 
   #append(slot: number, off: number, v: number): void {
-    let len = this.#len[slot] as number;
-    if (len + MAX_SAMPLE_BYTES > (this.#cap[slot] as number)) this.#grow(slot, len);
-    const a = this.#arr[slot] as Uint8Array;
-    const base = this.#off[slot] as number;
-    let p = base + len;
+    // Encoded into scratch first, so a slot grows only when the bytes of this sample do not fit.
+    const a = SCRATCH;
+    let p = 0;
     const n = this.#count[slot] as number;
     if (n === 0) {
       p = putVarint(a, p, off);
@@ -300,14 +300,19 @@ export class OpenBuffers {
       }
     }
     this.#lastValue[slot] = v;
-    len = p - base;
-    this.#len[slot] = len;
+    const len = this.#len[slot] as number;
+    if (len + p > (this.#cap[slot] as number)) this.#grow(slot, len, len + p);
+    const dst = this.#arr[slot] as Uint8Array;
+    const at = (this.#off[slot] as number) + len;
+    for (let i = 0; i < p; i++) dst[at + i] = a[i] as number;
+    this.#len[slot] = len + p;
     this.#count[slot] = n + 1;
   }
 
-  #grow(slot: number, used: number): void {
+  #grow(slot: number, used: number, need: number): void {
     const next = this.#scratch;
-    this.#arena.alloc(Math.max(32, (used + MAX_SAMPLE_BYTES) * 2), next);
+    // The next size class up (ByteArena rounds to powers of two): a spilled-at-60 buffer ends in 128–256 bytes.
+    this.#arena.alloc(Math.max(need, used + 1), next);
     const oldArr = this.#arr[slot] as Uint8Array;
     const oldOff = this.#off[slot] as number;
     next.arr.set(oldArr.subarray(oldOff, oldOff + used), next.off);

@@ -40,6 +40,8 @@ export interface SeriesPoints {
 
 export interface LatestSample extends StoredSample {
   readonly targetId: string;
+  /** The storage series id, when the sample is stored (synthetic samples have none). */
+  readonly seriesId?: number;
 }
 
 /**
@@ -48,7 +50,8 @@ export interface LatestSample extends StoredSample {
  */
 export interface SampleStore {
   /** Appends samples of one target. Runs inside the caller's transaction; returns how many were stored. */
-  append(targetId: string, samples: readonly StoredSample[]): number;
+  /** `seriesIds`, when given, receives each sample's series id (-1 for a rejected sample). */
+  append(targetId: string, samples: readonly StoredSample[], seriesIds?: number[]): number;
   query(q: SeriesQuery): SeriesPoints[];
   /** The newest sample of every series, used to rebuild in-memory latest values at start-up. */
   latestAll(): LatestSample[];

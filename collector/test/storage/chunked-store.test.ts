@@ -69,7 +69,7 @@ describe('ChunkedSampleStore', () => {
     expectPointsClose(before[0]?.points ?? [], pts);
     st = store(db, clock);
     expectPointsClose(st.query(q)[0]?.points ?? [], pts);
-    expect(st.latestAll()).toEqual([{ targetId: 'host-1', metric: 'cpu_usage_percent', labels: {}, ts: pts[199]?.[0], value: pts[199]?.[1] }]);
+    expect(st.latestAll()).toEqual([{ targetId: 'host-1', metric: 'cpu_usage_percent', labels: {}, ts: pts[199]?.[0], value: pts[199]?.[1], seriesId: 1 }]);
     settle(st, T0 + 3 * HOUR);
     expect(st.stats().headSamples).toBe(0);
     st = store(db, clock);

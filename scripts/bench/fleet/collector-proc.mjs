@@ -4,16 +4,19 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const COLLECTOR_BIN = join(ROOT, 'collector', 'bin', 'hallmonitor-collector.js');
 const TICK = 100; // getconf CLK_TCK on Linux
 
 export async function startCollector(configFile, dataDir) {
-  // HM_COLLECTOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the collector of a run.
-  const nodeArgs = (process.env.HM_COLLECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, COLLECTOR_BIN, 'serve', '--config', configFile, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The collector runs as shipped (the systemd unit's V8 flags and malloc settings, runtime-tuning.ts);
+  // HM_COLLECTOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" adds flags (profiles the collector of a run),
+  // HM_COLLECTOR_UNTUNED=1 leaves the shipped settings out (to measure what they change).
+  const tuning = process.env.HM_COLLECTOR_UNTUNED ? { COLLECTOR_NODE_FLAGS: [], COLLECTOR_ENV: {} } : await import(pathToFileURL(join(ROOT, 'collector', 'dist', 'service', 'runtime-tuning.js')).href);
+  const nodeArgs = [...tuning.COLLECTOR_NODE_FLAGS, ...(process.env.HM_COLLECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const child = spawn(process.execPath, [...nodeArgs, COLLECTOR_BIN, 'serve', '--config', configFile, '--data-dir', dataDir], { env: { ...process.env, ...tuning.COLLECTOR_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
@@ -42,11 +45,11 @@ export async function startCollector(configFile, dataDir) {
   };
 }
 
-/** utime+stime of a process in seconds. */
-export function cpuSeconds(pid) {
+/** utime+stime of a process in seconds; with `children`, plus its waited-for children's (the poller's ping processes). */
+export function cpuSeconds(pid, { children = false } = {}) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) / TICK;
+  return (Number(rest[11]) + Number(rest[12]) + (children ? Number(rest[13]) + Number(rest[14]) : 0)) / TICK;
 }
 
 export function rssBytes(pid) {
