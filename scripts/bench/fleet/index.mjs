@@ -4,10 +4,14 @@
 // in one run: collector CPU and RSS, ingest→ack latency, alert latency, fleet
 // page (GET /api/v1/hosts) latency under load and database growth per day;
 // then the load is raised step by step (shorter intervals = more agents'
-// worth of samples) until the collector saturates. Run from the repo root
-// after `pnpm build`:
+// worth of samples) until the collector saturates. With snmpsim installed it
+// also runs 300 simulated UniFi APs (one snmpsimd) in the collector's
+// `devices:` section, polled by one real agent process (`hallmonitor-agent
+// run`, enrolled as the poller), so AP targets and their series are part of
+// the load; `--aps 0` leaves them out. Run from the repo root after `pnpm build`:
 //   node scripts/bench/fleet/index.mjs [--agents 5000] [--interval 15s] [--window 120s]
 //     [--steps 2,3,4,6,8] [--procs 2] [--remote-write] [--json FILE]
+//     [--aps 300] [--ap-poll 60s] [--ap-ping auto|off] [--ap-poller closet-server]
 // Writes nothing outside a temp directory; prints markdown tables (docs/capacity.md).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -16,10 +20,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, parseDuration } from '@hallmonitor/shared';
+import { apSeries, apTargets, trackApCycles, waitForAps } from '../../fleet-sim/ap-status.mjs';
+import { snmpsimAvailable, startAps } from '../../fleet-sim/aps.mjs';
 import { enrollFleet, startFleet } from '../../fleet-sim/fleet.mjs';
 import { count, quantile } from '../../fleet-sim/histogram.mjs';
+import { startApPoller } from '../../fleet-sim/poller.mjs';
 import { measureBytesPerSample } from './bytes-per-sample.mjs';
 import { cpuSeconds, fileBytes, machineCpu, rssBytes, startCollector } from './collector-proc.mjs';
 
@@ -37,6 +45,10 @@ const { values: a } = parseArgs({
     'remote-write': { type: 'boolean', default: false },
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    aps: { type: 'string' },
+    'ap-poll': { type: 'string', default: '60s' },
+    'ap-ping': { type: 'string', default: 'auto' },
+    'ap-poller': { type: 'string', default: 'closet-server' },
   },
 });
 const AGENTS = Number(a.agents);
@@ -46,6 +58,13 @@ const WINDOW = parseDuration(a.window);
 const STEP_WINDOW = parseDuration(a['step-window']);
 const STEPS = a.steps ? a.steps.split(',').map(Number).filter((x) => x > 1) : [];
 const log = (m) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
+// Simulated APs: 300 by default when snmpsim is installed (an explicit --aps N needs it).
+const APS = a.aps === undefined ? (snmpsimAvailable() ? 300 : 0) : Number(a.aps);
+const AP_POLL = parseDuration(a['ap-poll']);
+if (a.aps === undefined && APS === 0) log('snmpsimd/snmpget not installed (apt-get install -y snmpsim snmp): running without simulated APs');
+if (!Number.isInteger(APS) || APS < 0) throw new Error(`--aps: a count, not ${a.aps}`);
+if (!AP_POLL || AP_POLL < 10_000) throw new Error(`--ap-poll: a duration of at least 10s, not ${a['ap-poll']}`);
+if (a['ap-ping'] !== 'auto' && a['ap-ping'] !== 'off') throw new Error(`--ap-ping: auto or off, not ${a['ap-ping']}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const dir = mkdtempSync(join(os.tmpdir(), 'hm-bench-fleet-'));
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -75,18 +94,22 @@ if (a['remote-write']) {
   prom = { url: `http://127.0.0.1:${port}`, proc: spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'prom')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-remote-write-receiver'], { stdio: 'ignore' }) };
 }
 
+// The APs answer before the collector starts, so its config carries their devices section from the first welcome.
+const aps = APS > 0 ? await startAps({ count: APS, sites: 10 }) : undefined;
+if (aps) log(`${APS} simulated APs on udp 127.0.0.1:${aps.port} (snmpsimd pid ${aps.pid})`);
+
 const configFile = join(dir, 'collector.yaml');
 writeFileSync(
   configFile,
   `listen: 127.0.0.1:0
 log: { level: info }
 limits: { connectionsPerIp: 100000, connectionsTotal: 100000, apiRequestsPerSecondPerIp: 100000, apiBurstPerIp: 100000 }
-agents: { interval: ${a.interval} }
+agents: { interval: ${a.interval}${aps ? `, devicePoll: ${a['ap-poll']}` : ''} }
 notifiers:
   - { name: bench, type: webhook, url: "http://127.0.0.1:${receiver.address().port}/hook", secret: ${SECRET}, allowPrivateNetwork: true }
 rules:
   - { name: probe, metric: bench_probe, op: ">", threshold: 4, for: 0s, severity: critical, notify: [bench] }
-${prom ? `remoteWrite:\n  - { name: district, url: "${prom.url}/api/v1/write", allowPrivateNetwork: true }\n` : ''}`,
+${prom ? `remoteWrite:\n  - { name: district, url: "${prom.url}/api/v1/write", allowPrivateNetwork: true }\n` : ''}${aps ? aps.devicesYaml(a['ap-poller'], { ping: a['ap-ping'] }) : ''}`,
 );
 const dataDir = join(dir, 'data');
 const collector = await startCollector(configFile, dataDir);
@@ -112,6 +135,35 @@ for (;;) {
 const connectSeconds = (performance.now() - tc) / 1000;
 log(`${AGENTS} agents connected in ${connectSeconds.toFixed(0)} s`);
 
+// The AP poller: a real agent enrolled under the name the devices section names; wait until every AP is a target with data.
+let poller;
+let apInfo;
+let apCycles;
+if (aps) {
+  const names = aps.aps.map((x) => x.name);
+  try {
+    poller = await startApPoller({ url: collector.url, token: collector.token(1), name: a['ap-poller'], dir: join(dir, 'poller') });
+    log(`AP poller "${poller.name}" pid ${poller.pid} connected; waiting for ${APS} AP targets`);
+    const seen = await waitForAps({ url: collector.url, key: viewerKey, ca, names, timeoutMs: Math.max(120_000, 3 * AP_POLL), hint: () => `poller log (${poller.logFile}):\n${poller.logTail(1500)}` });
+    const series = await apSeries({ url: collector.url, key: viewerKey, ca, ids: seen.aps.map((h) => h.id) });
+    apInfo = { reportedSeconds: seen.seconds, series };
+    log(`${seen.aps.length} AP targets reported ${seen.seconds.toFixed(0)} s after the poller connected; ${series.total} AP series (${series.perAp.min}–${series.perAp.max} per AP: ${series.metrics.join(', ')})`);
+    // The last device's samples travel last: its wifi_ap_up times each cycle up to "all stored".
+    const last = seen.aps.find((h) => h.name === names[names.length - 1]);
+    apCycles = trackApCycles({ url: collector.url, key: viewerKey, ca, apId: last.id });
+  } catch (err) {
+    log(`APs: ${err.message}`);
+    await fleet.stop();
+    await poller?.stop();
+    await aps.stop();
+    await collector.stop();
+    receiver.close();
+    prom?.proc.kill('SIGTERM');
+    if (!a.keep) rmSync(dir, { recursive: true, force: true });
+    process.exit(1);
+  }
+}
+
 // The probe agent: one extra connection sending a breaching sample now and then.
 const probe = await new Promise((resolve, reject) => {
   const ws = new WebSocket(`${collector.url.replace('https', 'wss')}/api/v1/agent/ws`, { headers: { authorization: `Bearer ${probeAgent.agentId}.${probeAgent.credential}` }, perMessageDeflate: false, ca, checkServerIdentity: () => undefined });
@@ -135,8 +187,13 @@ function getHosts() {
     const t = performance.now();
     const req = httpsRequest(`${collector.url}/api/v1/hosts`, { agent: pageAgent, headers: { authorization: `Bearer ${viewerKey}`, 'accept-encoding': 'identity' } }, (res) => {
       let n = 0;
-      res.on('data', (d) => (n += d.length));
-      res.on('end', () => (res.statusCode === 200 ? resolve({ ms: performance.now() - t, bytes: n }) : reject(new Error(`hosts: HTTP ${res.statusCode}`))));
+      // With APs the page is kept (not parsed while timing) to check the APs are on it.
+      const chunks = aps ? [] : undefined;
+      res.on('data', (d) => {
+        n += d.length;
+        chunks?.push(d);
+      });
+      res.on('end', () => (res.statusCode === 200 ? resolve({ ms: performance.now() - t, bytes: n, chunks }) : reject(new Error(`hosts: HTTP ${res.statusCode}`))));
     });
     req.on('error', reject);
     req.end();
@@ -150,6 +207,22 @@ const pct = (arr, q) => {
 };
 const median = (arr) => pct(arr, 0.5);
 
+/** The APs in one window: poller and snmpsimd CPU, and the APs as the fleet page listed them. */
+function apRow(cpu, seconds, pageChunks) {
+  const hosts = pageChunks ? JSON.parse(Buffer.concat(pageChunks).toString('utf8')).hosts : [];
+  const onPage = apTargets(hosts, aps.aps.map((x) => x.name));
+  return {
+    pollerCpuPct: (100 * cpu.poller) / seconds,
+    pollerCpuMsPerPoll: (1000 * cpu.poller) / (seconds / (AP_POLL / 1000)),
+    pollerRssMB: cpu.pollerRss / 2 ** 20,
+    snmpsimCpuPct: (100 * cpu.snmpsim) / seconds,
+    cyclesInWindow: cpu.cycles,
+    pageTargets: hosts.length,
+    pageAps: onPage.length,
+    pageApsUp: onPage.filter((h) => h.status === 'up').length,
+  };
+}
+
 /** One measurement window at the current load. */
 async function measure(ms, label) {
   await fleet.report(); // resets the ack histogram
@@ -157,11 +230,13 @@ async function measure(ms, label) {
   const cpu0 = cpuSeconds(pid);
   const m0 = machineCpu();
   const simCpu0 = fleet.pids.reduce((s, p) => s + cpuSeconds(p), 0);
+  const apCpu0 = aps ? { poller: cpuSeconds(poller.pid, { children: true }), snmpsim: cpuSeconds(aps.pid, { children: true }), cycles: apCycles.cycles().length } : undefined;
   const bytes0 = fileBytes(dataDir);
   const firedHere = [];
   const pages = [];
   const rss = [];
   let pageBytes = 0;
+  let lastPage;
   const until = performance.now() + ms;
   let nextProbe = performance.now() + 1000;
   while (performance.now() < until) {
@@ -169,6 +244,7 @@ async function measure(ms, label) {
     if (p) {
       pages.push(p.ms);
       pageBytes = p.bytes;
+      lastPage = p.chunks;
     }
     rss.push(rssBytes(pid));
     if (performance.now() >= nextProbe) {
@@ -181,6 +257,8 @@ async function measure(ms, label) {
   const cpu = cpuSeconds(pid) - cpu0;
   const m1 = machineCpu();
   const simCpu = fleet.pids.reduce((s, p) => s + cpuSeconds(p), 0) - simCpu0;
+  // The poller and snmpsimd count in "other CPU"; their own share is reported with the APs.
+  const apCpu = apCpu0 && { poller: cpuSeconds(poller.pid, { children: true }) - apCpu0.poller, snmpsim: cpuSeconds(aps.pid, { children: true }) - apCpu0.snmpsim, cycles: apCycles.cycles().length - apCpu0.cycles, pollerRss: rssBytes(poller.pid) };
   const sim = await fleet.report();
   await sleep(3000); // stragglers
   const alerts = firedHere.filter((id) => arrivals.has(id)).map((id) => arrivals.get(id) - fired.get(id));
@@ -214,6 +292,7 @@ async function measure(ms, label) {
     dbGrowthBytesPerSecond: (fileBytes(dataDir) - bytes0) / seconds,
     loadavg: os.loadavg()[0],
     errors: sim.errors.slice(0, 3),
+    ...(apCpu ? { aps: apRow(apCpu, seconds, lastPage) } : {}),
   };
   log(`${label.name}: ${JSON.stringify(row)}`);
   return row;
@@ -223,6 +302,9 @@ async function measure(ms, label) {
 log(`warm-up ${(2 * INTERVAL) / 1000} s`);
 await sleep(2 * INTERVAL);
 const rows = [await measure(WINDOW, { name: `${AGENTS} agents @ ${a.interval}`, k: 1 })];
+// Poll cycles timed through warm-up and the main window (the steps below change the fleet's load, not the poller's).
+const cycleMs = apCycles ? (await apCycles.stop()).map((c) => c.storedMs) : undefined;
+if (cycleMs) log(`AP poll cycles (start → samples stored): ${cycleMs.join(', ')} ms`);
 
 // One Prometheus scrape of the whole fleet, timed, with its cost on the collector.
 const scrape = await new Promise((resolve, reject) => {
@@ -230,8 +312,18 @@ const scrape = await new Promise((resolve, reject) => {
   const t = performance.now();
   const req = httpsRequest(`${collector.url}/metrics`, { ca, checkServerIdentity: () => undefined, headers: { authorization: `Bearer ${viewerKey}`, 'accept-encoding': 'gzip' } }, (res) => {
     let n = 0;
-    res.on('data', (d) => (n += d.length));
-    res.on('end', () => resolve({ ms: performance.now() - t, gzipKB: n / 1024, collectorCpuMs: (cpuSeconds(pid) - c0) * 1000 }));
+    const parts = [];
+    res.on('data', (d) => {
+      n += d.length;
+      parts.push(d);
+    });
+    res.on('end', () => {
+      const done = { ms: performance.now() - t, gzipKB: n / 1024, collectorCpuMs: (cpuSeconds(pid) - c0) * 1000 };
+      // The collector's own memory split, from its self metrics at the end of the text.
+      const text = gunzipSync(Buffer.concat(parts)).toString('utf8');
+      const mb = (name) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text.slice(-20_000))?.[1]) / 2 ** 20;
+      resolve({ ...done, memMB: { rss: mb('process_resident_memory_bytes'), heapUsed: mb('nodejs_heap_size_used_bytes'), heapTotal: mb('nodejs_heap_size_total_bytes'), external: mb('nodejs_external_memory_bytes') } });
+    });
   });
   req.on('error', reject);
   req.end();
@@ -268,6 +360,8 @@ if (prom) {
 
 const final = await fleet.stop();
 probe.ws.terminate();
+await poller?.stop();
+await aps?.stop();
 await collector.stop();
 receiver.close();
 if (prom) {
@@ -283,21 +377,32 @@ const samplesPerDay = main.samplesPerSecond * 86_400;
 const bytesPerDay = samplesPerDay * bps.usedBytesPerSample;
 console.log(`\n## Capacity run — ${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}`);
 console.log(`\nCommand: node scripts/bench/fleet/index.mjs ${process.argv.slice(2).join(' ')}`);
-console.log(`Fleet: ${AGENTS} simulated agents × ${SERIES} series, ${Number(a.procs)} sim processes, clock skew on, ${a.disconnects} disconnects and ${a.restarts} restarts per agent-hour; TLS on; default rules + 1 probe rule. Connect (ramp) time: ${f(connectSeconds)} s.\n`);
+console.log(`Fleet: ${AGENTS} simulated agents × ${SERIES} series, ${Number(a.procs)} sim processes, clock skew on, ${a.disconnects} disconnects and ${a.restarts} restarts per agent-hour; TLS on; default rules + 1 probe rule${aps ? `; ${APS} simulated UniFi APs (one snmpsimd) in the collector's devices section, polled every ${a['ap-poll']} by one real agent ("${a['ap-poller']}", ping ${a['ap-ping']})` : ''}. Connect (ramp) time: ${f(connectSeconds)} s.\n`);
 console.log('| load | samples/s | collector CPU % of a core | RSS MB (median / max) | ack p50 / p99 ms | fleet page p50 / p95 ms | alert p50 / p99 ms (n) | DB file growth MB/min (head log) | sim CPU % | other CPU % | machine busy % |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(`| ${r.label.name} | ${f(r.samplesPerSecond)} | ${f(r.collectorCpuPct, 1)} | ${f(r.rssMedianMB)} / ${f(r.rssMaxMB)} | ${f(r.ackP50, 1)} / ${f(r.ackP99, 1)} | ${f(r.pageP50, 1)} / ${f(r.pageP95, 1)} | ${f(r.alertP50, 1)} / ${f(r.alertP99, 1)} (${r.alertsReceived}/${r.alertsSent}) | ${f((r.dbGrowthBytesPerSecond * 60) / 2 ** 20, 1)} | ${f(r.simCpuPct)} | ${f(r.otherCpuPct)} | ${f(r.machineBusyPct)} |`);
 }
-console.log(`\nFleet page: ${main.pageCount} requests, ${f(main.pageKB)} KB each. One /metrics scrape of the whole fleet: ${f(scrape.ms)} ms, ${f(scrape.gzipKB)} KB gzipped, ${f(scrape.collectorCpuMs)} ms collector CPU.`);
+console.log(`\nFleet page: ${main.pageCount} requests, ${f(main.pageKB)} KB each${main.aps ? ` (${main.aps.pageTargets} targets, ${main.aps.pageAps} of them the simulated APs, ${main.aps.pageApsUp} up)` : ''}. One /metrics scrape of the whole fleet: ${f(scrape.ms)} ms, ${f(scrape.gzipKB)} KB gzipped, ${f(scrape.collectorCpuMs)} ms collector CPU.`);
+console.log(`Collector memory at that scrape: RSS ${f(scrape.memMB.rss)} MB = V8 heap ${f(scrape.memMB.heapUsed)} MB used of ${f(scrape.memMB.heapTotal)} MB reserved, ${f(scrape.memMB.external)} MB external (buffers, arena slabs), the rest native (TLS, SQLite, code).`);
 console.log(`Database growth at ${AGENTS} agents: ${f(samplesPerDay / 1e6)} M samples/day × ${f(bps.usedBytesPerSample, 2)} bytes/sample on disk ≈ ${f(bytesPerDay / 2 ** 30, 2)} GiB/day until raw retention (14 d default) starts deleting; chunk payload ${f(bps.bytesPerSample, 2)} bytes/sample, rollups +${f(bps.rollupFraction * 100)}% (measured on this metric set in the collector's storage engine: ${bps.samples.toLocaleString()} samples, 100 hosts × 4 h, sealed and rolled up).`);
 console.log(
   saturation
     ? `Saturation: at ${f(saturation.samplesPerSecond)} samples/s (${saturation.label.name}) — collector CPU ${f(saturation.collectorCpuPct)}%, ack p99 ${f(saturation.ackP99)} ms, unacked ${saturation.unacked}.`
     : `No saturation up to ${f(rows[rows.length - 1].samplesPerSecond)} samples/s.`,
 );
+if (main.aps) {
+  const m = main.aps;
+  console.log(
+    `APs: ${m.pageAps}/${APS} simulated APs on the fleet page as AP targets (${m.pageApsUp} up), all reported with data ${f(apInfo.reportedSeconds)} s after the poller connected; ` +
+      `${apInfo.series.total} AP series (${apInfo.series.perAp.min === apInfo.series.perAp.max ? apInfo.series.perAp.min : `${apInfo.series.perAp.min}–${apInfo.series.perAp.max}`} per AP) ≈ ${f(apInfo.series.total / (AP_POLL / 1000), 1)} samples/s at one poll per ${a['ap-poll']} (not in the samples/s column); ` +
+      `poll cycle start → all AP samples stored at the collector: ${cycleMs.length ? `p50 ${f(median(cycleMs) / 1000, 1)} s, max ${f(Math.max(...cycleMs) / 1000, 1)} s (${cycleMs.length} cycle${cycleMs.length === 1 ? '' : 's'} in warm-up + main window)` : 'no full cycle observed (warm-up + window shorter than --ap-poll)'}; ` +
+      `main window: poller agent CPU ${f(m.pollerCpuPct, 1)}% of a core (${f(m.pollerCpuMsPerPoll)} ms per ${a['ap-poll']}, host collection and ping children included), RSS ${f(m.pollerRssMB)} MB; snmpsimd CPU ${f(m.snmpsimCpuPct, 1)}% (both inside "other CPU"). ` +
+      `The agent does not report its own poll duration; the cycle time is read from the stored samples' timestamps.`,
+  );
+}
 if (remoteWrite) console.log(`Remote write to Prometheus during the run: ${JSON.stringify(remoteWrite)}`);
 console.log(`Sim totals: ${JSON.stringify(final.counters)}`);
-if (a.json) writeFileSync(a.json, JSON.stringify({ rows, scrape, bps, saturation, remoteWrite, connectSeconds }, null, 2));
+if (a.json) writeFileSync(a.json, JSON.stringify({ rows, scrape, bps, saturation, remoteWrite, connectSeconds, ...(aps ? { aps: { count: APS, poll: a['ap-poll'], ping: a['ap-ping'], ...apInfo, cycleMs } } : {}) }, null, 2));
 if (!a.keep) rmSync(dir, { recursive: true, force: true });
 process.exit(0);
