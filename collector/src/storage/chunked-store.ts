@@ -22,7 +22,8 @@ export interface ChunkedStoreOptions {
   /**
    * An open buffer holding this many samples is spilled into a chunk row of its
    * (still open) window, so memory per series is bounded by this rather than by
-   * the window: 60 is 15 minutes at a 15 s interval. Default 60.
+   * the window: 30 is 7.5 minutes at a 15 s interval, a 128-byte slot for most
+   * series. Spilling 300,000 buffers costs ~3 s of CPU (docs/capacity.md). Default 30.
    */
   readonly spillSamples?: number;
 }
@@ -96,7 +97,7 @@ export class ChunkedSampleStore implements SampleStore {
   readonly #clock: () => number;
   readonly #spillSamples: number;
   readonly #series: SeriesIndex;
-  readonly #buffers = new OpenBuffers();
+  readonly #buffers: OpenBuffers;
   readonly #chunks: ChunkTable;
   readonly #rollups: RollupTable;
   readonly #jobs: RollupJobs;
@@ -119,7 +120,8 @@ export class ChunkedSampleStore implements SampleStore {
     this.#db = db;
     this.#cfg = opts.config ?? resolveStorageConfig();
     this.#clock = opts.clock ?? Date.now;
-    this.#spillSamples = Math.max(2, Math.floor(opts.spillSamples ?? 60));
+    this.#spillSamples = Math.max(2, Math.floor(opts.spillSamples ?? 30));
+    this.#buffers = new OpenBuffers(this.#spillSamples);
     // After a checkpoint the WAL file is cut back to this size instead of staying at its high-water mark.
     if (!db.memory) db.pragma('journal_size_limit = 67108864');
     this.#series = new SeriesIndex(db);

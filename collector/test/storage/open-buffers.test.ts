@@ -59,16 +59,22 @@ describe('OpenBuffer (compact in-memory samples)', () => {
       const slots: number[] = [];
       for (let id = 0; id < 2000; id++) {
         // A second window for some series: the table keeps both.
-        for (const w of id % 10 === 0 ? [T0, T0 + HOUR] : [T0]) {
+        for (const w of id % 50 === 0 ? [T0, T0 + HOUR, T0 + 2 * HOUR] : id % 10 === 0 ? [T0, T0 + HOUR] : [T0]) {
           const b = bufs.get(id, w, T0);
           slots.push(b);
           for (let i = 0; i < 50; i++) bufs.insert(b, w + i * 15_000, i * 1.25);
         }
       }
-      expect(bufs.size).toBe(2200);
-      expect(bufs.samples).toBe(110_000);
+      expect(bufs.size).toBe(2240);
+      expect(bufs.samples).toBe(112_000);
       expect(bufs.forSeries(10).map((b) => bufs.windowStart(b))).toEqual([T0, T0 + HOUR]);
-      expect(bufs.scan(T0 + 3 * HOUR, 0, 0, T0, 1000).due.length).toBe(2200);
+      expect(bufs.forSeries(50).map((b) => bufs.windowStart(b))).toEqual([T0, T0 + HOUR, T0 + 2 * HOUR]);
+      expect(bufs.scan(T0 + 4 * HOUR, 0, 0, T0, 1000).due.length).toBe(2240);
+      // Removing the oldest window of a series keeps its others findable.
+      const first50 = bufs.get(50, T0, T0);
+      bufs.remove(first50);
+      expect(bufs.forSeries(50).map((b) => bufs.windowStart(b))).toEqual([T0 + HOUR, T0 + 2 * HOUR]);
+      expect(bufs.get(50, T0 + 2 * HOUR, T0)).toBe(slots[slots.indexOf(first50) + 2]);
       for (const b of slots) bufs.remove(b);
       expect(bufs.size).toBe(0);
       expect(bufs.samples).toBe(0);
