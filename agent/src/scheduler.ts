@@ -1,6 +1,7 @@
 import type { HostFacts } from '@hallmonitor/shared';
 import { METRICS } from '@hallmonitor/shared';
 import type { Logger } from 'pino';
+import { monotonicMs } from './clock.js';
 import { NotApplicableError, type Collector, type Sample } from './collectors/collector.js';
 
 export interface CollectorOutcome {
@@ -72,7 +73,7 @@ export class Scheduler {
 
   async #runOne(c: Collector, now: number): Promise<{ outcome: CollectorOutcome; samples?: readonly Sample[]; facts?: Partial<HostFacts> }> {
     const ac = new AbortController();
-    const started = performance.now();
+    const started = monotonicMs();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => {
@@ -82,14 +83,14 @@ export class Scheduler {
     });
     try {
       const res = await Promise.race([c.collect({ now, signal: ac.signal }), timeout]);
-      const durationMs = performance.now() - started;
+      const durationMs = monotonicMs() - started;
       if (res === 'timeout') {
         return { outcome: this.#record({ name: c.name, status: 'timeout', durationMs, error: `timed out after ${this.#timeoutMs} ms` }) };
       }
       const samples = res.samples.filter((s) => typeof s.value === 'number');
       return { outcome: this.#record({ name: c.name, status: 'ok', durationMs }), samples, ...(res.facts ? { facts: res.facts } : {}) };
     } catch (err) {
-      const durationMs = performance.now() - started;
+      const durationMs = monotonicMs() - started;
       const status = err instanceof NotApplicableError ? 'not_applicable' : 'error';
       const message = err instanceof Error ? err.message : String(err);
       return { outcome: this.#record({ name: c.name, status, durationMs, error: message }) };

@@ -83,14 +83,24 @@ export async function buildAgent(o, log = (m) => console.error(`build-agent: ${m
   await mkdir(o.out, { recursive: true });
   const work = await mkdtemp(join(os.tmpdir(), 'hm-build-agent-'));
   try {
-    const bundle = join(work, 'hallmonitor-agent.cjs');
-    const { inputs } = await bundleAgent({ outfile: bundle, version, banner: o.banner });
-    log(`bundled ${inputs} modules into ${((await stat(bundle)).size / 1024).toFixed(0)} KiB (version ${version})`);
-    const blob = await makeBlob({ bundle, workDir: work });
+    // One bundle (and SEA blob) per OS: each leaves out what only the others use.
+    const blobs = new Map();
+    const blobFor = async (os) => {
+      if (!blobs.has(os)) {
+        const dir = join(work, os);
+        await mkdir(dir);
+        const bundle = join(dir, 'hallmonitor-agent.cjs');
+        const { inputs } = await bundleAgent({ outfile: bundle, version, banner: o.banner, os });
+        log(`bundled ${inputs} modules for ${os} into ${((await stat(bundle)).size / 1024).toFixed(0)} KiB (version ${version})`);
+        blobs.set(os, await makeBlob({ bundle, workDir: dir }));
+      }
+      return blobs.get(os);
+    };
 
     const manifest = await readManifest(o.out);
     for (const target of o.targets) {
       const t = TARGETS[target];
+      const blob = await blobFor(t.os);
       const nodeBinary = await nodeBinaryFor(target, { override: o.nodes[target], cacheDir: o.cacheDir, log });
       const tmp = await injectBlob({ nodeBinary, blob, outFile: join(o.out, t.file) });
       const sha256 = await sha256File(tmp);

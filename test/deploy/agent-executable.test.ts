@@ -152,9 +152,11 @@ describe('single-file agent, install script and self-update (Linux x64)', () => 
     const verify = await inRoot(['sh', '-c', 'command -v systemd-analyze >/dev/null || exit 77; systemd-analyze verify "$@"', 'sh', p('etc/systemd/system/hallmonitor-agent.service'), p('etc/systemd/system/hallmonitor-agent-patch.service'), p('etc/systemd/system/hallmonitor-agent-patch.timer')]);
     if (verify.code !== 77) expect(verify.code, verify.stderr).toBe(0);
 
-    // Start it as systemd would: ExecStart, as User=, with the unit's environment.
+    // Start it as systemd would: ExecStart, as User=, with the unit's environment (self-update off here).
+    const unitEnv = unit.split('\n').filter((l) => l.startsWith('Environment=')).map((l) => l.slice('Environment='.length));
+    expect(unitEnv).toEqual(expect.arrayContaining(['HALLMONITOR_SELF_UPDATE=1', expect.stringMatching(/^NODE_OPTIONS=--max-old-space-size=\d+$/)]));
     const exec = directives.ExecStart!.split(' ');
-    const svc = startProcess('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc && exec "$@"', etc, 'setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', 'env', 'HALLMONITOR_SELF_UPDATE=0', ...exec, '--interval', '1s']);
+    const svc = startProcess('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc && exec "$@"', etc, 'setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', 'env', ...unitEnv, 'HALLMONITOR_SELF_UPDATE=0', ...exec, '--interval', '1s']);
     procs.push(svc);
     await svc.waitForLine(/connected to collector/, 20_000);
     await waitFor(async () => (await hosts()).find((h) => h.name === 'inst-pc' && h.status === 'up'), 20_000, 'inst-pc up');

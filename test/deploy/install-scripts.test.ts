@@ -31,6 +31,13 @@ describe('install-agent.sh (static)', () => {
     expect(sh).toMatch(/^ExecStart=\$ROOT_BIN patch-check --write /m);
   });
 
+  it('caps the agent heap below 2 GB, which keeps V8 from mapping its built-in code twice (agent README, Footprint)', () => {
+    const cap = /^Environment=NODE_OPTIONS=--max-old-space-size=(\d+)$/m.exec(sh);
+    expect(cap).not.toBeNull();
+    expect(Number(cap![1])).toBeGreaterThanOrEqual(64);
+    expect(Number(cap![1])).toBeLessThan(2048);
+  });
+
   it('refuses to run without a collector, and explains', async () => {
     const r = await runCommand('sh', [INSTALL_SH, '--prefix', '/nonexistent', '--no-start'], { HALLMONITOR_COLLECTOR: '', HALLMONITOR_TOKEN: '' });
     expect(r.code).not.toBe(0);

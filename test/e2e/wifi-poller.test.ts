@@ -68,11 +68,13 @@ describe.skipIf(!SNMPSIM_AVAILABLE)('Wi-Fi access points through a poller agent'
     procs.push(agent);
 
     const hosts = async (): Promise<Host[]> => ((await apiRequest(`${url}/api/v1/hosts`, { key, ca })).json as { hosts: Host[] }).hosts;
-    const aps = await waitFor(async () => {
-      const list = (await hosts()).filter((h) => h.kind === 'ap');
-      return list.length >= 3 && list.every((h) => h.status !== 'unknown') ? list : undefined;
+    // The controller is up once its own samples are stored (they may come a poll after the APs').
+    const [aps, controller] = await waitFor(async () => {
+      const all = await hosts();
+      const list = all.filter((h) => h.kind === 'ap');
+      const wlc = all.find((h) => h.kind === 'controller');
+      return list.length >= 3 && list.every((h) => h.status !== 'unknown') && wlc?.status === 'up' ? ([list, wlc] as const) : undefined;
     }, 40_000, 'APs of the controller');
-    const controller = (await hosts()).find((h) => h.kind === 'controller');
     expect(controller).toMatchObject({ name: 'wlc-main', site: 'north', building: 'main', status: 'up' });
     expect(aps.every((a) => a.site === 'north' && a.parentId === controller?.id)).toBe(true);
     expect(new Set(aps.map((a) => a.name)).size).toBe(aps.length);

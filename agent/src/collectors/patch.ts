@@ -1,4 +1,5 @@
 import { METRICS, type HostFacts } from '@hallmonitor/shared';
+import { isoTime } from '../clock.js';
 import { PatchRunner } from '../patch/runner.js';
 import { PATCH_SOURCES } from '../patch/sources.js';
 import type { PatchReport } from '../patch/types.js';
@@ -39,7 +40,7 @@ export function patchResult(report: PatchReport, fast: { rebootRequired?: boolea
   const facts: FlatFacts = {
     patchSource: report.source,
     patchStatus: report.status,
-    patchCheckedAt: new Date(report.checkedAt).toISOString(),
+    patchCheckedAt: isoTime(report.checkedAt),
   };
   // A failed slow check is this collector's failure every round until a check succeeds:
   // stale counts presented as current would be worse than none.
@@ -62,8 +63,8 @@ export function patchResult(report: PatchReport, fast: { rebootRequired?: boolea
     facts: flatFacts({
       ...facts,
       ...(reboot !== undefined ? { rebootRequired: reboot, rebootRequiredSources: sources.join(',') } : {}),
-      ...(lastSearchAt !== undefined ? { patchListUpdatedAt: new Date(lastSearchAt).toISOString() } : {}),
-      ...(report.lastInstallAt !== undefined ? { patchLastInstallAt: new Date(report.lastInstallAt).toISOString() } : {}),
+      ...(lastSearchAt !== undefined ? { patchListUpdatedAt: isoTime(lastSearchAt) } : {}),
+      ...(report.lastInstallAt !== undefined ? { patchLastInstallAt: isoTime(report.lastInstallAt) } : {}),
       ...report.extra,
     }),
   };

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { METRICS } from '@hallmonitor/shared';
+import { isoTime } from '../clock.js';
 import { parseBootTime, parseUptime } from '../parsers/proc-misc.js';
 import type { Collector, CollectResult } from './collector.js';
 import type { CollectorDeps } from './deps.js';
@@ -25,7 +26,7 @@ export function createUptimeCollector(deps: Pick<CollectorDeps, 'fs' | 'platform
       }
       return {
         samples: [{ name: METRICS.uptimeSeconds, labels: {}, value: Math.round(uptime), timestamp: now }],
-        facts: { bootTime: new Date(bootMs).toISOString() },
+        facts: { bootTime: isoTime(bootMs) },
       };
     },
   };

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { monotonicMs } from '../clock.js';
 import { NotApplicableError } from '../collectors/collector.js';
 import { createHostFs, type HostFs } from '../collectors/proc-source.js';
 import { resolveDataDir } from '../data-dir.js';
@@ -149,7 +150,7 @@ export class PatchRunner {
 
   async #run(): Promise<PatchReport> {
     const started = this.#clock();
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     const ac = new AbortController();
     this.#abort = ac;
     const deadline = setTimeout(() => ac.abort(new Error(`patch check killed after ${this.#timeout} ms`)), this.#timeout);
@@ -166,12 +167,12 @@ export class PatchRunner {
             dataDir: await this.dataDir(),
             env: this.#o.env ?? process.env,
           });
-          report = { ...found, source: src.name, status: 'ok', checkedAt: started, durationMs: performance.now() - t0 };
+          report = { ...found, source: src.name, status: 'ok', checkedAt: started, durationMs: monotonicMs() - t0 };
           break;
         } catch (err) {
           if (err instanceof NotApplicableError) continue;
           const message = ac.signal.aborted ? String((ac.signal.reason as Error).message) : err instanceof Error ? err.message : String(err);
-          report = { source: src.name, status: 'error', checkedAt: started, durationMs: performance.now() - t0, error: message.split('\n')[0]?.slice(0, 200) ?? 'failed' };
+          report = { source: src.name, status: 'error', checkedAt: started, durationMs: monotonicMs() - t0, error: message.split('\n')[0]?.slice(0, 200) ?? 'failed' };
           break;
         }
       }

@@ -1,3 +1,4 @@
+import { monotonicMs } from '../clock.js';
 import { deviceSecrets, parseAddress, type DeviceConfig } from './device-config.js';
 import { redact, SnmpError } from './errors.js';
 import { fetchDevice } from './fetch.js';
@@ -122,7 +123,7 @@ export class DevicePoller {
     // Time spent queued behind other devices is not this device's duration.
     let started = 0;
     const outcome = await this.#deviceLimit(() => {
-      started = performance.now();
+      started = monotonicMs();
       return this.#snmpPhase(device);
     });
     const evidence = this.#evidence(device, mem, outcome);
@@ -135,7 +136,7 @@ export class DevicePoller {
       profile: outcome.ok ? outcome.profile.id : (mem.profile ?? device.profile),
       ok: outcome.ok,
       ...(outcome.ok ? {} : { error: { code: outcome.error.code, message: redact(outcome.error.message, secrets) } }),
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(monotonicMs() - started),
       targets: targets.map((t) => scrub(t, secrets)),
     };
     this.#logTransition(device, mem, result);
