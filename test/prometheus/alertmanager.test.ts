@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startProcess, waitFor, type RunningProcess } from '../support/processes.js';
-import { ALERTMANAGER_BIN, ALERTMANAGER_MISSING, connectAgent, freePort, startCollector, type FakeAgent } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { startProcess, waitFor } from '../support/processes.js';
+import { ALERTMANAGER_BIN, scratch, ALERTMANAGER_MISSING, connectAgent, freePort, startCollector } from './support.js';
 
 interface AmAlert {
   labels: Record<string, string>;
@@ -21,14 +20,7 @@ interface AmAlert {
  * no longer lists it as active.
  */
 describe.skipIf(!ALERTMANAGER_BIN)('alertmanager notifier', () => {
-  const dir = mkdtempSync(join(os.tmpdir(), 'hm alertmanager '));
-  const procs: RunningProcess[] = [];
-  const agents: FakeAgent[] = [];
-  afterAll(async () => {
-    for (const a of agents) a.close();
-    await Promise.all(procs.map((p) => p.stop()));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, procs, agents } = scratch('alertmanager');
 
   it('posts firing and resolved alerts that Alertmanager accepts', async () => {
     const port = await freePort();

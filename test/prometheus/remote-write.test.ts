@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { apiRequest, waitFor, type RunningProcess } from '../support/processes.js';
-import { connectAgent, freePort, PROMETHEUS_AVAILABLE, PROMETHEUS_MISSING, startCollector, startPrometheus, type FakeAgent, type Prometheus } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { apiRequest, waitFor } from '../support/processes.js';
+import { connectAgent, freePort, PROMETHEUS_AVAILABLE, scratch, PROMETHEUS_MISSING, startCollector, startPrometheus, type Prometheus } from './support.js';
 
 interface EndpointStatus {
   name: string;
@@ -16,14 +14,7 @@ interface EndpointStatus {
  * down is queued durably and delivered, in order, once it is back.
  */
 describe.skipIf(!PROMETHEUS_AVAILABLE)('remote write to Prometheus', () => {
-  const dir = mkdtempSync(join(os.tmpdir(), 'hm prom rw '));
-  const procs: RunningProcess[] = [];
-  const agents: FakeAgent[] = [];
-  afterAll(async () => {
-    for (const a of agents) a.close();
-    await Promise.all(procs.map((p) => p.stop()));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, procs, agents } = scratch('prom rw');
 
   it('delivers every stored sample with its labels, including across a receiver outage', async () => {
     const port = await freePort();

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { waitFor, type RunningProcess } from '../support/processes.js';
-import { connectAgent, freePort, PROMETHEUS_AVAILABLE, PROMETHEUS_MISSING, startCollector, startPrometheus, type FakeAgent } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../support/processes.js';
+import { connectAgent, freePort, PROMETHEUS_AVAILABLE, scratch, PROMETHEUS_MISSING, startCollector, startPrometheus } from './support.js';
 
 /*
  * GET /metrics as a district Prometheus sees it: Debian's prometheus scrapes a
@@ -13,14 +11,7 @@ import { connectAgent, freePort, PROMETHEUS_AVAILABLE, PROMETHEUS_MISSING, start
  * and a job without the key failing.
  */
 describe.skipIf(!PROMETHEUS_AVAILABLE)('Prometheus scrapes GET /metrics', () => {
-  const dir = mkdtempSync(join(os.tmpdir(), 'hm prom scrape '));
-  const procs: RunningProcess[] = [];
-  const agents: FakeAgent[] = [];
-  afterAll(async () => {
-    for (const a of agents) a.close();
-    await Promise.all(procs.map((p) => p.stop()));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, procs, agents } = scratch('prom scrape');
 
   it('stores the fleet with target labels, escaped values and the collector self-metrics', async () => {
     const c = await startCollector(dir, '');

@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PROTOCOL_VERSION } from '@hallmonitor/shared';
+import { afterAll } from 'vitest';
 import WebSocket from 'ws';
 import { COLLECTOR_BIN, apiRequest, runCommand, startProcess, waitFor, type RunningProcess } from '../support/processes.js';
 
@@ -11,6 +13,20 @@ import { COLLECTOR_BIN, apiRequest, runCommand, startProcess, waitFor, type Runn
  * tests (`apt-get install prometheus prometheus-alertmanager`; scripts/dev/setup.sh
  * --tests installs them). Each runs on 127.0.0.1 with a temp storage path.
  */
+
+/**
+ * A temp directory plus the processes and fake agents a test starts in it, all
+ * stopped and removed after the file's tests (call inside `describe`).
+ */
+export function scratch(name: string): { dir: string; procs: RunningProcess[]; agents: FakeAgent[] } {
+  const s = { dir: mkdtempSync(join(os.tmpdir(), `hm ${name} `)), procs: [] as RunningProcess[], agents: [] as FakeAgent[] };
+  afterAll(async () => {
+    for (const a of s.agents) a.close();
+    await Promise.all(s.procs.map((p) => p.stop()));
+    rmSync(s.dir, { recursive: true, force: true });
+  });
+  return s;
+}
 
 function onPath(bin: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;

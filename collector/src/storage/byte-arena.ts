@@ -25,7 +25,6 @@ export class ByteArena {
   readonly #free: number[][] = Array.from({ length: CLASSES }, () => []);
   /** Next never-used slot per class (slots are handed out slab by slab). */
   readonly #fresh: number[] = new Array<number>(CLASSES).fill(0);
-  #slotsInUse = 0;
 
   /** The smallest class holding `bytes`, or -1 above MAX_SLOT. */
   static classFor(bytes: number): number {
@@ -56,7 +55,6 @@ export class ByteArena {
       const slabs = this.#slabs[cls] as Uint8Array[];
       if (Math.floor(h / perSlab) >= slabs.length) slabs.push(new Uint8Array(SLAB_BYTES));
     }
-    this.#slotsInUse++;
     slot.cls = cls;
     slot.handle = h;
     slot.arr = (this.#slabs[cls] as Uint8Array[])[Math.floor(h / perSlab)] as Uint8Array;
@@ -64,21 +62,9 @@ export class ByteArena {
     slot.cap = size;
   }
 
-  /** The slab holding a slot of class `cls` (not for class -1). */
-  slab(cls: number, handle: number): Uint8Array {
-    return (this.#slabs[cls] as Uint8Array[])[Math.floor(handle / (SLAB_BYTES / (MIN_SLOT << cls)))] as Uint8Array;
-  }
-
-  /** The offset of a slot in its slab. */
-  static offset(cls: number, handle: number): number {
-    const size = MIN_SLOT << cls;
-    return (handle % (SLAB_BYTES / size)) * size;
-  }
-
   release(slot: Slot): void {
     if (slot.cls >= 0) {
       (this.#free[slot.cls] as number[]).push(slot.handle);
-      this.#slotsInUse--;
     }
     slot.cls = -1;
     slot.handle = -1;
@@ -92,10 +78,6 @@ export class ByteArena {
     let n = 0;
     for (const s of this.#slabs) n += s.length * SLAB_BYTES;
     return n;
-  }
-
-  get slotsInUse(): number {
-    return this.#slotsInUse;
   }
 }
 
