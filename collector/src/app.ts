@@ -113,7 +113,7 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
   const agents = new Agents(db, tokens, targets, clock);
   const apiKeys = new ApiKeys(db, clock);
   const store = new ChunkedSampleStore(db, { config: resolveStorageConfig(config.storage ?? {}), clock });
-  const latest = new LatestValues((id) => store.seriesById(id));
+  const latest = new LatestValues((id) => store.seriesById(id), (id) => store.hasSeries(id));
   for (const s of store.latestAll()) latest.offer(s.targetId, s, s.seriesId);
   const outbox = new Outbox(db);
   const alertStore = new AlertStore(db);

@@ -80,6 +80,9 @@ export function selfMetrics(i: SelfMetricsInputs): MetricFamily[] {
       g('hallmonitor_storage_max_bytes', 'Configured storage budget.', st.maxBytes),
       g('hallmonitor_storage_raw_samples', 'Samples held at raw resolution in sealed chunks.', st.rawSamples),
       g('hallmonitor_storage_bytes_per_sample', 'Compressed raw bytes per sample.', st.bytesPerSample),
+      g('hallmonitor_storage_open_buffers', 'Open buffers (series × chunk window) holding samples not yet in a chunk.', st.openBuffers),
+      g('hallmonitor_storage_head_samples', 'Samples in open buffers (durable in the head log, not yet in a chunk).', st.headSamples),
+      g('hallmonitor_storage_head_bytes', 'Memory reserved for the open buffers\' samples (arena slabs, in use or free).', st.headBytes),
       c('hallmonitor_storage_rejected_samples_total', 'Samples storage refused (timestamps outside retention or invalid).', st.rejectedSamples),
     );
   }

@@ -1,4 +1,5 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
+import type { Labels } from '@hallmonitor/shared';
 import { CollectorError } from '../errors.js';
 import { ChunkTable, windowStart } from './chunk-table.js';
 import { resolveStorageConfig, type ResolvedStorageConfig } from './config.js';
@@ -149,7 +150,8 @@ export class ChunkedSampleStore implements SampleStore {
   #append(targetId: string, samples: readonly StoredSample[], ids?: number[]): number {
     const now = this.#clock();
     const oldest = now - this.#cfg.rawKeepMs;
-    const gen = ++this.#gen;
+    // Generations tag which buffers this call touched; int32 in the buffers' table, so it wraps (never 0).
+    const gen = (this.#gen = (this.#gen % 0x7fffffff) + 1);
     const batch: HeadSample[] = [];
     const touched: number[] = [];
     if (ids) ids.length = 0;
@@ -159,9 +161,9 @@ export class ChunkedSampleStore implements SampleStore {
         ids?.push(-1);
         continue;
       }
-      const info = this.#series.resolve(targetId, s.metric, s.labels, s.key);
-      ids?.push(info.id);
-      const buf = this.#buffers.get(info.id, windowStart(s.ts), now);
+      const seriesId = this.#series.resolve(targetId, s.metric, s.labels, s.key);
+      ids?.push(seriesId);
+      const buf = this.#buffers.get(seriesId, windowStart(s.ts), now);
       if (!this.#buffers.insert(buf, s.ts, s.value)) {
         this.#duplicates++;
         continue;
@@ -169,7 +171,7 @@ export class ChunkedSampleStore implements SampleStore {
       if (this.#buffers.mark(buf, gen)) {
         touched.push(buf);
       }
-      batch.push({ seriesId: info.id, ts: s.ts, value: s.value });
+      batch.push({ seriesId, ts: s.ts, value: s.value });
     }
     if (batch.length === 0) return 0;
     const id = Number(this.#insertHead.run(encodeHeadBatch(batch)).lastInsertRowid);
@@ -179,19 +181,24 @@ export class ChunkedSampleStore implements SampleStore {
     return batch.length;
   }
 
-  /** A series by id: what the latest values need to name it. */
+  /** A series by id: what the latest values need to name it (an object per call). */
   seriesById(id: number): SeriesInfo | undefined {
     return this.#series.byId(id);
+  }
+
+  /** Whether a series id is stored: the allocation-free check latest values make per sample. */
+  hasSeries(id: number): boolean {
+    return this.#series.has(id);
   }
 
   query(q: SeriesQuery): SeriesPoints[] {
     this.#ensureConsistent();
     const plan = planQuery(this.#cfg, q.fromMs, q.stepMs, this.#clock());
     const src = this.#sources();
-    return this.#series.forMetric(q.targetId, q.metric).map((info) => ({
-      metric: info.metric,
-      labels: info.labels,
-      points: querySeries(src, plan, info.id, q.fromMs, q.toMs, q.agg ?? 'avg'),
+    return this.#series.forMetric(q.targetId, q.metric).map((id) => ({
+      metric: this.#series.metric(id) as string,
+      labels: this.#series.labels(id) as Readonly<Labels>,
+      points: querySeries(src, plan, id, q.fromMs, q.toMs, q.agg ?? 'avg'),
     }));
   }
 
@@ -199,19 +206,20 @@ export class ChunkedSampleStore implements SampleStore {
   latestAll(): LatestSample[] {
     this.#ensureConsistent();
     const out: LatestSample[] = [];
-    for (const s of this.#series.all()) {
+    const index = this.#series;
+    for (const id of index.all()) {
       let ts = -1;
       let value = Number.NaN;
-      const last = this.#chunks.last(s.id);
+      const last = this.#chunks.last(id);
       if (last) ({ ts, value } = last);
       const bufs = this.#buffers;
-      for (const b of bufs.forSeries(s.id)) {
+      for (const b of bufs.forSeries(id)) {
         if (bufs.count(b) > 0 && bufs.lastTs(b) > ts) {
           ts = bufs.lastTs(b);
           value = bufs.lastValue(b);
         }
       }
-      if (ts >= 0) out.push({ targetId: s.targetId, metric: s.metric, labels: s.labels, ts, value, seriesId: s.id });
+      if (ts >= 0) out.push({ targetId: index.targetId(id) as string, metric: index.metric(id) as string, labels: index.labels(id) as Readonly<Labels>, ts, value, seriesId: id });
     }
     return out;
   }
@@ -231,9 +239,9 @@ export class ChunkedSampleStore implements SampleStore {
     this.#series.load();
     this.#buffers.clear();
     this.#jobs.load();
-    for (const info of this.#series.all()) {
-      const last = this.#chunks.last(info.id);
-      if (last) info.lastSealedWindow = last.windowStart;
+    for (const id of this.#series.all()) {
+      const last = this.#chunks.last(id);
+      if (last) this.#series.setLastSealedWindow(id, last.windowStart);
     }
     this.#replayHead(now);
     this.#expectedSeq = (this.#headSeq.get() as { seq: number } | undefined)?.seq ?? 0;
@@ -265,9 +273,8 @@ export class ChunkedSampleStore implements SampleStore {
     }
     for (const r of rows) {
       for (const s of r.samples) {
-        const info = this.#series.byId(s.seriesId);
         const w = windowStart(s.ts);
-        if (!info || (sealedHw.get(s.seriesId)?.get(w) ?? -1) >= r.id) continue;
+        if (!this.#series.has(s.seriesId) || (sealedHw.get(s.seriesId)?.get(w) ?? -1) >= r.id) continue;
         const buf = this.#buffers.get(s.seriesId, w, now);
         if (this.#buffers.insert(buf, s.ts, s.value)) this.#buffers.noteHead(buf, r.id);
       }
@@ -345,16 +352,16 @@ export class ChunkedSampleStore implements SampleStore {
       const batch = list.slice(k, k + 256);
       const outcomes = this.#db.transaction(() =>
         batch.map((b) => {
-          const o = sealBuffer(this.#chunks, this.#buffers, b, this.#series.byId(this.#buffers.seriesId(b)) as SeriesInfo, this.#cfg.alignToleranceMs, spill);
+          const o = sealBuffer(this.#chunks, this.#buffers, b, this.#buffers.seriesId(b), this.#series.lastSealedWindow(this.#buffers.seriesId(b)), this.#cfg.alignToleranceMs, spill);
           this.#jobs.rawWindowChanged(this.#buffers.seriesId(b), this.#buffers.windowStart(b));
           return o;
         }),
       )();
       // Memory follows only after the commit.
       batch.forEach((b, i) => {
-        const info = this.#series.byId(this.#buffers.seriesId(b)) as SeriesInfo;
+        const id = this.#buffers.seriesId(b);
         const start = this.#buffers.windowStart(b);
-        if (start > info.lastSealedWindow) info.lastSealedWindow = start;
+        if (start > this.#series.lastSealedWindow(id)) this.#series.setLastSealedWindow(id, start);
         if (spill) this.#buffers.spilled(b);
         else this.#buffers.remove(b);
         const o = outcomes[i];

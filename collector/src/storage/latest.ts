@@ -40,15 +40,21 @@ class LatestEntry implements LatestSample {
  */
 export class LatestValues {
   readonly #name: (seriesId: number) => SeriesName | undefined;
+  readonly #has: (seriesId: number) => boolean;
   #ts = new Float64Array(0);
   #value = new Float64Array(0);
   readonly #idsByTarget = new Map<string, number[]>();
   readonly #byKey = new Map<string, Map<string, LatestEntry>>();
   #size = 0;
 
-  /** `name` resolves a stored series id (ChunkedSampleStore.seriesById); without it every sample is kept by key. */
-  constructor(name: (seriesId: number) => SeriesName | undefined = () => undefined) {
+  /**
+   * `name` resolves a stored series id (ChunkedSampleStore.seriesById); without it every sample is kept by key.
+   * `has` tells whether an id is stored (ChunkedSampleStore.hasSeries): offer() asks it per sample, so it
+   * should allocate nothing, which a `name` building an object per call does.
+   */
+  constructor(name: (seriesId: number) => SeriesName | undefined = () => undefined, has: (seriesId: number) => boolean = (id) => name(id) !== undefined) {
     this.#name = name;
+    this.#has = has;
   }
 
   static key(metric: string, labels: Readonly<Record<string, string>>): string {
@@ -58,7 +64,7 @@ export class LatestValues {
 
   /** Returns true when the sample became the latest for its series. `seriesId` is its storage id, if stored. */
   offer(targetId: string, s: StoredSample, seriesId = -1): boolean {
-    if (seriesId < 0 || this.#name(seriesId) === undefined) return this.#offerByKey(targetId, s);
+    if (seriesId < 0 || !this.#has(seriesId)) return this.#offerByKey(targetId, s);
     if (seriesId >= this.#ts.length) this.#grow(seriesId);
     const cur = this.#ts[seriesId] as number;
     if (cur !== cur) {

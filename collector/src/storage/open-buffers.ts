@@ -1,4 +1,4 @@
-import { ByteArena, EMPTY, type Slot } from './byte-arena.js';
+import { ByteArena, EMPTY, MIN_SLOT, type Slot } from './byte-arena.js';
 import { CHUNK_WINDOW_MS } from './chunk-table.js';
 
 /** Worst case bytes of one encoded sample: an 8-byte timestamp varint, a tag and a raw double. */
@@ -10,6 +10,13 @@ export const NO_HEAD = 2 ** 31 - 1;
 /** openedAt is kept in whole seconds since this process started, in an int32 column. */
 const EPOCH = Date.now();
 const FREE = -1;
+/**
+ * Bytes a sample of a host metric takes in this codec, measured on the fleet's metric set (3.1–3.5):
+ * sizes a buffer's first slot so that it holds `expectSamples` without growing through the classes.
+ */
+const TYPICAL_SAMPLE_BYTES = 3.5;
+/** How long after its end a window's buffers wait for stragglers (agents send every 15 s) before they are spilled. */
+const ENDED_SETTLE_MS = 60_000;
 
 /**
  * The in-memory side of the head: per series and chunk window, the samples
@@ -48,7 +55,8 @@ export class OpenBuffers {
   #openedSec = new Int32Array(0);
   #minHead = new Int32Array(0);
   #maxHead = new Float64Array(0);
-  #mark = new Float64Array(0);
+  /** Append generation that last touched the slot (int32: a wrap needs 2^31 appends, ~200 years at 5,000 agents). */
+  #mark = new Int32Array(0);
   #count = new Int32Array(0);
   /** Newest timestamp this buffer already wrote to chunk rows of its window, as an offset into the window (-1: none). */
   #spilledOff = new Int32Array(0);
@@ -57,6 +65,8 @@ export class OpenBuffers {
   #lastValue = new Float64Array(0);
   #lastScaled = new Float64Array(0);
   #cls = new Int8Array(0);
+  /** Size class the buffer's samples needed last time (kept across a spill: the next slot is sized right away). */
+  #hint = new Int8Array(0);
   #handle = new Int32Array(0);
   #off = new Int32Array(0);
   #cap = new Int32Array(0);
@@ -101,6 +111,7 @@ export class OpenBuffers {
     this.#spilledOff[slot] = -1;
     this.#len[slot] = 0;
     this.#cls[slot] = -1;
+    this.#hint[slot] = -1;
     this.#handle[slot] = -1;
     this.#cap[slot] = 0;
     this.#arr[slot] = EMPTY;
@@ -135,6 +146,7 @@ export class OpenBuffers {
     this.#lastValue = grow(this.#lastValue, n);
     this.#lastScaled = grow(this.#lastScaled, n);
     this.#cls = grow(this.#cls, n);
+    this.#hint = grow(this.#hint, n);
     this.#handle = grow(this.#handle, n);
     this.#off = grow(this.#off, n);
     this.#cap = grow(this.#cap, n);
@@ -327,11 +339,14 @@ export class OpenBuffers {
 
   #grow(slot: number, used: number, need: number): void {
     const next = this.#scratch;
-    // Grow once to what the buffer will hold when it spills, from its bytes per sample so far, rather
-    // than through every size class: buffers of a fleet fill in lockstep, and the slots of each class
-    // they passed through stayed reserved in the arena (measured at 300,000 series: ~140 MB).
+    // One slot sized for what the buffer holds when it spills, not a walk through every size class:
+    // buffers of a fleet fill in lockstep, and the slots of each class they passed through stayed
+    // reserved in the arena (measured at 300,000 series: ~140 MB). A buffer that fills its slot before
+    // `expectSamples` is spilled when nearly full (scan), so this grows again only between two
+    // maintenance passes, or for values the codec stores raw (8 bytes each).
     const n = this.#count[slot] as number;
-    const target = n >= 4 ? Math.ceil((used / n) * this.#expectSamples * 1.2) + MAX_SAMPLE_BYTES : need;
+    const perSample = n >= 4 ? used / n : TYPICAL_SAMPLE_BYTES;
+    const target = n === 0 && (this.#hint[slot] as number) >= 0 ? MIN_SLOT << (this.#hint[slot] as number) : Math.ceil(perSample * this.#expectSamples);
     this.#arena.alloc(Math.max(need, target), next);
     const oldArr = this.#arr[slot] as Uint8Array;
     const oldOff = this.#off[slot] as number;
@@ -339,6 +354,7 @@ export class OpenBuffers {
     // Release the old slot only after copying out of it.
     this.#release(slot);
     this.#cls[slot] = next.cls;
+    if (next.cls >= 0) this.#hint[slot] = next.cls;
     this.#handle[slot] = next.handle;
     this.#arr[slot] = next.arr;
     this.#off[slot] = next.off;
@@ -381,14 +397,23 @@ export class OpenBuffers {
     const spill: number[] = [];
     const hour = this.#hour;
     const count = this.#count;
+    const len = this.#len;
+    const cap = this.#cap;
     const opened = this.#openedSec;
     const staleSec = Math.floor((wall - EPOCH - CHUNK_WINDOW_MS - graceMs) / 1000);
+    // A window that ended a minute ago is spilled at once rather than held through the grace period:
+    // otherwise every series holds two windows' samples for the grace after each hour. Late samples
+    // still join it (and are merged when it is sealed).
+    const ended = now - Math.min(graceMs, ENDED_SETTLE_MS);
     for (let s = 0; s < this.#high; s++) {
       const h = hour[s] as number;
       if (h === FREE) continue;
       const start = h * CHUNK_WINDOW_MS;
       if (start + CHUNK_WINDOW_MS + graceMs <= now || start < summarizedBefore || (opened[s] as number) <= staleSec) due.push(s);
-      else if ((count[s] as number) >= spillAt) spill.push(s);
+      else {
+        const n = count[s] as number;
+        if (n >= spillAt || (n > 0 && ((len[s] as number) + MAX_SAMPLE_BYTES > (cap[s] as number) || start + CHUNK_WINDOW_MS <= ended))) spill.push(s);
+      }
     }
     return { due, spill };
   }

@@ -1,7 +1,6 @@
 import { alignTimestamps } from './align.js';
 import { decodeRaw, type ChunkTable } from './chunk-table.js';
 import type { OpenBuffers } from './open-buffers.js';
-import type { SeriesInfo } from './series-index.js';
 
 export interface SealOutcome {
   /** Samples written (existing ones rewritten by a merge included). */
@@ -23,8 +22,11 @@ export interface SealOutcome {
  * bound) appends a chunk row when every sample is newer than what the window
  * holds on disk, and merges otherwise; the final seal of a spilled window
  * merges its rows back into one chunk, so disk use is what one seal gives.
+ *
+ * `lastSealedWindow` is the series' newest sealed window (-1: none): a window
+ * at or before it has rows on disk already.
  */
-export function sealBuffer(chunks: ChunkTable, buffers: OpenBuffers, buf: number, info: SeriesInfo, toleranceMs: number, spill = false): SealOutcome {
+export function sealBuffer(chunks: ChunkTable, buffers: OpenBuffers, buf: number, seriesId: number, lastSealedWindow: number, toleranceMs: number, spill = false): SealOutcome {
   const own = buffers.decode(buf);
   const start = buffers.windowStart(buf);
   const spilledMaxTs = buffers.spilledMaxTs(buf);
@@ -34,9 +36,9 @@ export function sealBuffer(chunks: ChunkTable, buffers: OpenBuffers, buf: number
   let duplicates = 0;
   let merged = false;
   // Rows of this window on disk, as far as this buffer knows: its own spills, or an earlier seal.
-  const appendOnly = spilledMaxTs > Number.NEGATIVE_INFINITY ? ts.length > 0 && (ts[0] as number) > spilledMaxTs + toleranceMs : start > info.lastSealedWindow;
-  if (!(spill && appendOnly) && start <= info.lastSealedWindow) {
-    const rows = chunks.window(info.id, start);
+  const appendOnly = spilledMaxTs > Number.NEGATIVE_INFINITY ? ts.length > 0 && (ts[0] as number) > spilledMaxTs + toleranceMs : start > lastSealedWindow;
+  if (!(spill && appendOnly) && start <= lastSealedWindow) {
+    const rows = chunks.window(seriesId, start);
     // A spilled window whose rest is empty and that is one row already: nothing to rewrite.
     if (rows.length > 1 || (rows.length === 1 && ts.length > 0)) {
       merged = true;
@@ -59,7 +61,7 @@ export function sealBuffer(chunks: ChunkTable, buffers: OpenBuffers, buf: number
   }
   const aligned = alignTimestamps(ts, toleranceMs);
   if (aligned.length > 0) {
-    chunks.write(info.id, { ts: aligned, values }, hw);
+    chunks.write(seriesId, { ts: aligned, values }, hw);
     const last = aligned[aligned.length - 1] as number;
     if (last > spilledMaxTs) buffers.setSpilledMaxTs(buf, last);
   }

@@ -29,6 +29,23 @@ describe('LatestValues', () => {
     expect(l.forTarget('nobody')).toEqual([]);
   });
 
+  it('checks stored ids with `has` per sample, naming them only when read', () => {
+    let named = 0;
+    const l = new LatestValues(
+      (id) => {
+        named++;
+        return names.get(id);
+      },
+      (id) => names.has(id),
+    );
+    expect(l.offer('h1', { metric: 'cpu_usage_percent', labels: {}, ts: 2000, value: 5 }, 1)).toBe(true);
+    expect(l.offer('h1', { metric: 'cpu_usage_percent', labels: {}, ts: 3000, value: 6 }, 1)).toBe(true);
+    expect(l.offer('h2', { metric: 'temperature', labels: {}, ts: 10, value: 50 }, 999)).toBe(true);
+    expect(named).toBe(0);
+    expect(l.forTarget('h1')).toEqual([{ targetId: 'h1', metric: 'cpu_usage_percent', labels: {}, ts: 3000, value: 6, seriesId: 1 }]);
+    expect(named).toBe(1);
+  });
+
   it('grows past thousands of series ids', () => {
     const many = (id: number): SeriesName => ({ targetId: `h${id % 10}`, metric: 'm', labels: { i: String(id) } });
     const l = new LatestValues(many);

@@ -84,6 +84,30 @@ describe('OpenBuffer (compact in-memory samples)', () => {
     // 2,000 buffers of ≤ 256-byte slots plus the smaller slots they grew through fit in a few 1 MiB slabs.
     expect(bufs.reservedBytes).toBeLessThanOrEqual(4 * 2 ** 20);
   });
+
+  it('gives a fleet of buffers one right-sized slot each and spills nearly full slots and ended windows', () => {
+    const bufs = new OpenBuffers(30);
+    const slots: number[] = [];
+    // 10,000 series filled in lockstep to 30 two-decimal samples, as a fleet's are.
+    for (let id = 0; id < 10_000; id++) slots.push(bufs.get(id, T0, T0));
+    for (let i = 0; i < 30; i++) for (const b of slots) bufs.insert(b, T0 + i * 15_000 + (b % 5), Math.round(4000 + Math.sin(b + i) * 900) / 100);
+    // One 128-byte slot each (10,000 × 128 B = 1.22 MiB): no slabs left behind in the classes below it.
+    expect(bufs.reservedBytes).toBeLessThanOrEqual(2 * 2 ** 20);
+    const mid = T0 + 30 * 15_000;
+    expect(bufs.scan(mid, 10 * MIN, 0, mid, 30).spill.length).toBe(10_000);
+    expect(bufs.scan(mid, 10 * MIN, 0, mid, 1000).spill.length).toBe(0);
+    // Raw doubles (9 bytes a value) fill the slot long before 30 samples: spilled when nearly full.
+    const raw = bufs.get(20_000, T0, T0);
+    let n = 0;
+    while (bufs.scan(mid, 10 * MIN, 0, mid, 1000).spill.length === 0) bufs.insert(raw, T0 + n++ * 15_000, Math.PI * n);
+    expect(n).toBeLessThan(30);
+    // A window that ended is spilled a minute after its end, well before its grace period seals it.
+    const ended = T0 + HOUR + MIN;
+    expect(bufs.scan(ended - 1, 10 * MIN, 0, ended, 1000).spill.length).toBe(1);
+    const atEnd = bufs.scan(ended, 10 * MIN, 0, ended, 1000);
+    expect(atEnd.spill.length).toBe(10_001);
+    expect(atEnd.due.length).toBe(0);
+  });
 });
 
 function s(ts: number, value: number): StoredSample {

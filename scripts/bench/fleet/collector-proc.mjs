@@ -14,9 +14,12 @@ export async function startCollector(configFile, dataDir) {
   // The collector runs as shipped (the systemd unit's V8 flags and malloc settings, runtime-tuning.ts);
   // HM_COLLECTOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" adds flags (profiles the collector of a run),
   // HM_COLLECTOR_UNTUNED=1 leaves the shipped settings out (to measure what they change).
+  // HM_COLLECTOR_WRAP="heaptrack -o /tmp/ht" runs it under a wrapper (native allocations by call site); the
+  // CPU and RSS columns then describe the wrapper process, not the collector.
   const tuning = process.env.HM_COLLECTOR_UNTUNED ? { COLLECTOR_NODE_FLAGS: [], COLLECTOR_ENV: {} } : await import(pathToFileURL(join(ROOT, 'collector', 'dist', 'service', 'runtime-tuning.js')).href);
   const nodeArgs = [...tuning.COLLECTOR_NODE_FLAGS, ...(process.env.HM_COLLECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-  const child = spawn(process.execPath, [...nodeArgs, COLLECTOR_BIN, 'serve', '--config', configFile, '--data-dir', dataDir], { env: { ...process.env, ...tuning.COLLECTOR_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const wrap = (process.env.HM_COLLECTOR_WRAP ?? '').split(' ').filter(Boolean);
+  const child = spawn(wrap[0] ?? process.execPath, [...wrap.slice(1), ...(wrap.length ? [process.execPath] : []), ...nodeArgs, COLLECTOR_BIN, 'serve', '--config', configFile, '--data-dir', dataDir], { env: { ...process.env, ...tuning.COLLECTOR_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
