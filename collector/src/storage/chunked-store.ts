@@ -352,8 +352,9 @@ export class ChunkedSampleStore implements SampleStore {
       const batch = list.slice(k, k + 256);
       const outcomes = this.#db.transaction(() =>
         batch.map((b) => {
-          const o = sealBuffer(this.#chunks, this.#buffers, b, this.#buffers.seriesId(b), this.#series.lastSealedWindow(this.#buffers.seriesId(b)), this.#cfg.alignToleranceMs, spill);
-          this.#jobs.rawWindowChanged(this.#buffers.seriesId(b), this.#buffers.windowStart(b));
+          const id = this.#buffers.seriesId(b);
+          const o = sealBuffer(this.#chunks, this.#buffers, b, id, this.#series.lastSealedWindow(id), this.#cfg.alignToleranceMs, spill);
+          this.#jobs.rawWindowChanged(id, this.#buffers.windowStart(b));
           return o;
         }),
       )();

@@ -1,5 +1,6 @@
 import type { Labels } from '@hallmonitor/shared';
 import { labelsKey } from '@hallmonitor/shared';
+import { grownColumn } from './columns.js';
 import { intern, internLabels } from './intern.js';
 import { seriesKey, type LatestSample, type StoredSample } from './sample-store.js';
 
@@ -101,12 +102,8 @@ export class LatestValues {
 
   #grow(id: number): void {
     const n = Math.max(id + 1, this.#ts.length * 2, 4096);
-    const ts = new Float64Array(n).fill(Number.NaN);
-    ts.set(this.#ts);
-    const value = new Float64Array(n);
-    value.set(this.#value);
-    this.#ts = ts;
-    this.#value = value;
+    this.#ts = grownColumn(this.#ts, n, Number.NaN);
+    this.#value = grownColumn(this.#value, n);
   }
 
   #stored(targetId: string, id: number): LatestSample | undefined {

@@ -1,5 +1,6 @@
 import { ByteArena, EMPTY, MIN_SLOT, type Slot } from './byte-arena.js';
 import { CHUNK_WINDOW_MS } from './chunk-table.js';
+import { grownColumn } from './columns.js';
 
 /** Worst case bytes of one encoded sample: an 8-byte timestamp varint, a tag and a raw double. */
 const MAX_SAMPLE_BYTES = 18;
@@ -91,8 +92,8 @@ export class OpenBuffers {
     const hour = windowStart / CHUNK_WINDOW_MS;
     if (seriesId >= this.#first.length) {
       const n = Math.max(seriesId + 1, Math.ceil(this.#first.length * 1.5), 1024);
-      this.#first = grow(this.#first, n);
-      this.#second = grow(this.#second, n);
+      this.#first = grownColumn(this.#first, n);
+      this.#second = grownColumn(this.#second, n);
     }
     const a = (this.#first[seriesId] as number) - 1;
     if (a >= 0 && this.#hour[a] === hour) return a;
@@ -133,24 +134,24 @@ export class OpenBuffers {
 
   #resize(n: number): void {
     this.#capacity = n;
-    this.#series = grow(this.#series, n);
-    this.#hour = grow(this.#hour, n);
-    this.#openedSec = grow(this.#openedSec, n);
-    this.#minHead = grow(this.#minHead, n);
-    this.#maxHead = grow(this.#maxHead, n);
-    this.#mark = grow(this.#mark, n);
-    this.#count = grow(this.#count, n);
-    this.#spilledOff = grow(this.#spilledOff, n);
-    this.#lastOff = grow(this.#lastOff, n);
-    this.#lastDelta = grow(this.#lastDelta, n);
-    this.#lastValue = grow(this.#lastValue, n);
-    this.#lastScaled = grow(this.#lastScaled, n);
-    this.#cls = grow(this.#cls, n);
-    this.#hint = grow(this.#hint, n);
-    this.#handle = grow(this.#handle, n);
-    this.#off = grow(this.#off, n);
-    this.#cap = grow(this.#cap, n);
-    this.#len = grow(this.#len, n);
+    this.#series = grownColumn(this.#series, n);
+    this.#hour = grownColumn(this.#hour, n);
+    this.#openedSec = grownColumn(this.#openedSec, n);
+    this.#minHead = grownColumn(this.#minHead, n);
+    this.#maxHead = grownColumn(this.#maxHead, n);
+    this.#mark = grownColumn(this.#mark, n);
+    this.#count = grownColumn(this.#count, n);
+    this.#spilledOff = grownColumn(this.#spilledOff, n);
+    this.#lastOff = grownColumn(this.#lastOff, n);
+    this.#lastDelta = grownColumn(this.#lastDelta, n);
+    this.#lastValue = grownColumn(this.#lastValue, n);
+    this.#lastScaled = grownColumn(this.#lastScaled, n);
+    this.#cls = grownColumn(this.#cls, n);
+    this.#hint = grownColumn(this.#hint, n);
+    this.#handle = grownColumn(this.#handle, n);
+    this.#off = grownColumn(this.#off, n);
+    this.#cap = grownColumn(this.#cap, n);
+    this.#len = grownColumn(this.#len, n);
   }
 
   seriesId(slot: number): number {
@@ -489,12 +490,6 @@ export class OpenBuffers {
   get reservedBytes(): number {
     return this.#arena.reservedBytes;
   }
-}
-
-function grow<T extends Int32Array | Float64Array | Int8Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
 }
 
 const f64 = new Float64Array(1);

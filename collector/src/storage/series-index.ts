@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { labelsKey, type Labels } from '@hallmonitor/shared';
 import { CHUNK_WINDOW_MS } from './chunk-table.js';
+import { grownColumn } from './columns.js';
 import { intern, internLabels } from './intern.js';
 import { seriesKey } from './sample-store.js';
 
@@ -217,17 +218,10 @@ export class SeriesIndex {
     const old = this.#target.length;
     if (id < old) return;
     const n = Math.max(id + 1, Math.ceil(old * 1.5), 1024);
-    this.#target = grown(this.#target, n, -1);
-    this.#key = grown(this.#key, n, 0);
-    this.#sealedHour = grown(this.#sealedHour, n, -1);
+    this.#target = grownColumn(this.#target, n, -1);
+    this.#key = grownColumn(this.#key, n);
+    this.#sealedHour = grownColumn(this.#sealedHour, n, -1);
   }
-}
-
-function grown(a: Int32Array, n: number, fill: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(n);
-  b.set(a);
-  if (fill !== 0) b.fill(fill, a.length);
-  return b;
 }
 
 /** A power-of-two table length that holds `n` entries within the load factor. */
