@@ -347,7 +347,13 @@ export class OpenBuffers {
     // maintenance passes, or for values the codec stores raw (8 bytes each).
     const n = this.#count[slot] as number;
     const perSample = n >= 4 ? used / n : TYPICAL_SAMPLE_BYTES;
-    const target = n === 0 && (this.#hint[slot] as number) >= 0 ? MIN_SLOT << (this.#hint[slot] as number) : Math.ceil(perSample * this.#expectSamples);
+    // Right after an hour boundary the series' previous window still holds its samples until it is
+    // spilled a minute later: a full-size slot for the new window now would hold the arena at two
+    // windows' worth from then on (measured at 300,000 series: 37 → 74 MB). The new window starts in
+    // the smallest slot and grows once the old one is gone.
+    const small = this.#olderHolds(slot);
+    const sized = n === 0 && (this.#hint[slot] as number) >= 0 ? MIN_SLOT << (this.#hint[slot] as number) : Math.ceil(perSample * this.#expectSamples);
+    const target = small ? need * 2 : sized;
     this.#arena.alloc(Math.max(need, target), next);
     const oldArr = this.#arr[slot] as Uint8Array;
     const oldOff = this.#off[slot] as number;
@@ -355,11 +361,23 @@ export class OpenBuffers {
     // Release the old slot only after copying out of it.
     this.#release(slot);
     this.#cls[slot] = next.cls;
-    if (next.cls >= 0) this.#hint[slot] = next.cls;
+    // The hint is the class the buffer wants: a slot below it (the boundary case) grows rather than being spilled nearly full.
+    if (small) this.#hint[slot] = ByteArena.classFor(sized);
+    else if (next.cls >= 0) this.#hint[slot] = next.cls;
     this.#handle[slot] = next.handle;
     this.#arr[slot] = next.arr;
     this.#off[slot] = next.off;
     this.#cap[slot] = next.cap;
+  }
+
+  /** Whether another buffer of this slot's series, for an earlier window, still holds samples. */
+  #olderHolds(slot: number): boolean {
+    const id = this.#series[slot] as number;
+    const hour = this.#hour[slot] as number;
+    const a = (this.#first[id] as number) - 1;
+    const b = (this.#second[id] as number) - 1;
+    const count = this.#count;
+    return (a >= 0 && a !== slot && (this.#hour[a] as number) < hour && (count[a] as number) > 0) || (b >= 0 && b !== slot && (this.#hour[b] as number) < hour && (count[b] as number) > 0);
   }
 
   #release(slot: number): void {
@@ -400,6 +418,8 @@ export class OpenBuffers {
     const count = this.#count;
     const len = this.#len;
     const cap = this.#cap;
+    const cls = this.#cls;
+    const hint = this.#hint;
     const opened = this.#openedSec;
     const staleSec = Math.floor((wall - EPOCH - CHUNK_WINDOW_MS - graceMs) / 1000);
     // A window that ended a minute ago is spilled at once rather than held through the grace period:
@@ -413,7 +433,8 @@ export class OpenBuffers {
       if (start + CHUNK_WINDOW_MS + graceMs <= now || start < summarizedBefore || (opened[s] as number) <= staleSec) due.push(s);
       else {
         const n = count[s] as number;
-        if (n >= spillAt || (n > 0 && ((len[s] as number) + MAX_SAMPLE_BYTES > (cap[s] as number) || start + CHUNK_WINDOW_MS <= ended))) spill.push(s);
+        const full = (len[s] as number) + MAX_SAMPLE_BYTES > (cap[s] as number) && ((cls[s] as number) < 0 || (cls[s] as number) >= (hint[s] as number));
+        if (n >= spillAt || (n > 0 && (full || start + CHUNK_WINDOW_MS <= ended))) spill.push(s);
       }
     }
     return { due, spill };

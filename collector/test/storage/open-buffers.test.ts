@@ -110,6 +110,31 @@ describe('OpenBuffer (compact in-memory samples)', () => {
   });
 });
 
+describe('open buffers across an hour boundary', () => {
+  it('starts the new window small while the old one still holds samples, then reuses the old slots', () => {
+    const bufs = new OpenBuffers(30);
+    const sample = (b: number, t: number, i: number) => bufs.insert(b, t + (b % 5), Math.round(4000 + Math.sin(b + i) * 900) / 100);
+    const old: number[] = [];
+    for (let id = 0; id < 10_000; id++) old.push(bufs.get(id, T0, T0));
+    for (let i = 0; i < 30; i++) for (const b of old) sample(b, T0 + i * 15_000, i);
+    const oneWindow = bufs.reservedBytes;
+    // The next hour's first four samples arrive before the old window is spilled (a minute after its end).
+    const next = old.map((b) => bufs.get(bufs.seriesId(b), T0 + HOUR, T0 + HOUR));
+    for (let i = 0; i < 4; i++) for (const b of next) sample(b, T0 + HOUR + i * 15_000, i);
+    expect(bufs.samples).toBe(340_000);
+    // 10,000 × 32-byte slots: one more 1 MiB slab, not a second window's worth of 128-byte slots (two).
+    expect(bufs.reservedBytes).toBe(oneWindow + 2 ** 20);
+    const ended = T0 + HOUR + MIN;
+    expect(bufs.scan(ended, 10 * MIN, 0, ended, 30).spill.sort((a, b) => a - b)).toEqual(old);
+    for (const b of old) bufs.spilled(b);
+    // The new window grows into the slots the old one left: the arena holds no more than before.
+    for (let i = 4; i < 30; i++) for (const b of next) sample(b, T0 + HOUR + i * 15_000, i);
+    expect(bufs.samples).toBe(300_000);
+    expect(bufs.reservedBytes).toBe(oneWindow + 2 ** 20);
+    for (const b of next) expect(bufs.count(b)).toBe(30);
+  });
+});
+
 function s(ts: number, value: number): StoredSample {
   return { metric: 'm', labels: {}, ts, value };
 }
