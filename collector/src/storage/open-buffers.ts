@@ -374,10 +374,8 @@ export class OpenBuffers {
   #olderHolds(slot: number): boolean {
     const id = this.#series[slot] as number;
     const hour = this.#hour[slot] as number;
-    const a = (this.#first[id] as number) - 1;
-    const b = (this.#second[id] as number) - 1;
-    const count = this.#count;
-    return (a >= 0 && a !== slot && (this.#hour[a] as number) < hour && (count[a] as number) > 0) || (b >= 0 && b !== slot && (this.#hour[b] as number) < hour && (count[b] as number) > 0);
+    const holds = (other: number): boolean => other >= 0 && other !== slot && (this.#hour[other] as number) < hour && (this.#count[other] as number) > 0;
+    return holds((this.#first[id] as number) - 1) || holds((this.#second[id] as number) - 1);
   }
 
   #release(slot: number): void {
@@ -433,8 +431,13 @@ export class OpenBuffers {
       if (start + CHUNK_WINDOW_MS + graceMs <= now || start < summarizedBefore || (opened[s] as number) <= staleSec) due.push(s);
       else {
         const n = count[s] as number;
-        const full = (len[s] as number) + MAX_SAMPLE_BYTES > (cap[s] as number) && ((cls[s] as number) < 0 || (cls[s] as number) >= (hint[s] as number));
-        if (n >= spillAt || (n > 0 && (full || start + CHUNK_WINDOW_MS <= ended))) spill.push(s);
+        if (n >= spillAt) spill.push(s);
+        else if (n > 0) {
+          // Nearly full, unless the slot is below the class it wants (it grows instead).
+          const c = cls[s] as number;
+          const full = (len[s] as number) + MAX_SAMPLE_BYTES > (cap[s] as number) && (c < 0 || c >= (hint[s] as number));
+          if (full || start + CHUNK_WINDOW_MS <= ended) spill.push(s);
+        }
       }
     }
     return { due, spill };
