@@ -63,9 +63,11 @@ export async function enrollFleet({ url, ca, token, count, sites = 10, credentia
 /**
  * Starts the agents in `procs` worker processes. Options: intervalMs, series
  * (per agent), skew (clock skew on), disconnectsPerHour / restartsPerHour (per
- * agent), maxConnecting (handshakes in flight per process).
+ * agent), maxConnecting (handshakes in flight per process), protocol (the
+ * version the agents offer in hello: 3 sends `batch` columns, 2 per-sample
+ * `metrics` as older agents do; default the current PROTOCOL_VERSION).
  */
-export async function startFleet({ url, ca, agents, procs = 2, intervalMs = 15_000, series = 60, skew = true, disconnectsPerHour = 0, restartsPerHour = 0, maxConnecting = 100, execArgv = [] }) {
+export async function startFleet({ url, ca, agents, procs = 2, intervalMs = 15_000, series = 60, skew = true, disconnectsPerHour = 0, restartsPerHour = 0, maxConnecting = 100, protocol, execArgv = [] }) {
   const run = randomBytes(4).toString('hex');
   const per = Math.ceil(agents.length / procs);
   const workers = [];
@@ -76,7 +78,7 @@ export async function startFleet({ url, ca, agents, procs = 2, intervalMs = 15_0
     await new Promise((resolve, reject) => {
       child.once('message', (m) => (m.type === 'started' ? resolve() : reject(new Error('worker did not start'))));
       child.once('exit', (c) => reject(new Error(`worker exited ${c}`)));
-      child.send({ type: 'start', url, ca, agents: slice, intervalMs, series, skew, disconnectsPerHour, restartsPerHour, maxConnecting });
+      child.send({ type: 'start', url, ca, agents: slice, intervalMs, series, skew, disconnectsPerHour, restartsPerHour, maxConnecting, protocol });
     });
     workers.push(child);
   }

@@ -30,6 +30,7 @@ const { values: a } = parseArgs({
     disconnects: { type: 'string', default: '1' },
     restarts: { type: 'string', default: '0.2' },
     'no-skew': { type: 'boolean', default: false },
+    protocol: { type: 'string' },
     credentials: { type: 'string' },
     aps: { type: 'string', default: '0' },
     'ap-poller': { type: 'string', default: 'closet-server' },
@@ -77,7 +78,7 @@ try {
     console.log(`AP poller: real agent "${poller.name}" (pid ${poller.pid}, log ${poller.logFile}) polls the devices the collector's config assigns to it (poller: ${poller.name})`);
   }
   agents = await enrollFleet({ url: a.collector, ca, token: a.token, count: Number(a.agents), sites: Number(a.sites), credentialsFile: a.credentials, log: console.log });
-  fleet = await startFleet({ url: a.collector, ca, agents, procs: Number(a.procs), intervalMs, series: Number(a.series), skew: !a['no-skew'], disconnectsPerHour: Number(a.disconnects), restartsPerHour: Number(a.restarts) });
+  fleet = await startFleet({ url: a.collector, ca, agents, procs: Number(a.procs), intervalMs, series: Number(a.series), skew: !a['no-skew'], disconnectsPerHour: Number(a.disconnects), restartsPerHour: Number(a.restarts), ...(a.protocol ? { protocol: Number(a.protocol) } : {}) });
 } catch (err) {
   await poller?.stop();
   await aps?.stop();

@@ -3,7 +3,7 @@
 // batches with sequence numbers, acks, resend of everything above the
 // collector's high-water mark after a reconnect — plus disconnects, restarts
 // and clock skew. Driven by its parent over IPC (fleet.mjs).
-import { PROTOCOL_VERSION } from '@hallmonitor/shared';
+import { PROTOCOL_VERSION, SeriesDictionary } from '@hallmonitor/shared';
 import WebSocket from 'ws';
 import { collectRound, hostSeries, rng } from './metric-set.mjs';
 import { newHistogram, record, toSparse } from './histogram.mjs';
@@ -50,9 +50,15 @@ function makeAgent(spec, i) {
   };
 }
 
-function send(a, seq, payload) {
-  a.unacked.set(seq, { sentAt: performance.now(), payload, resent: false });
-  if (a.state === 'ready' && a.ws.readyState === WebSocket.OPEN) a.ws.send(payload);
+/** One batch as the agent's transport sends it: `batch` columns to a collector that accepted protocol 3, else `metrics`. */
+function encode(a, seq, samples) {
+  if (a.accepted >= 3) return JSON.stringify(a.dict.encode(a.epoch, seq, samples));
+  return JSON.stringify({ v: PROTOCOL_VERSION, type: 'metrics', epoch: a.epoch, seq, samples });
+}
+
+function send(a, seq, samples) {
+  a.unacked.set(seq, { sentAt: performance.now(), samples, resent: false });
+  if (a.state === 'ready' && a.ws.readyState === WebSocket.OPEN) a.ws.send(encode(a, seq, samples));
 }
 
 function connect(a) {
@@ -67,7 +73,7 @@ function connect(a) {
   a.ws = ws;
   ws.on('open', () => {
     counters.connects++;
-    ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'hello', agentId: a.agentId, agentVersion: 'fleet-sim', protocolVersion: PROTOCOL_VERSION, epoch: a.epoch, facts: { hostname: a.name, os: a.host.windows ? 'Windows 11 Education' : 'Debian GNU/Linux 12', kernel: a.host.windows ? '10.0.22631' : '6.1.0-18-amd64', arch: 'x64' } }));
+    ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'hello', agentId: a.agentId, agentVersion: 'fleet-sim', protocolVersion: cfg.protocol ?? PROTOCOL_VERSION, epoch: a.epoch, facts: { hostname: a.name, os: a.host.windows ? 'Windows 11 Education' : 'Debian GNU/Linux 12', kernel: a.host.windows ? '10.0.22631' : '6.1.0-18-amd64', arch: 'x64' } }));
   });
   ws.on('message', (data) => {
     let m;
@@ -78,12 +84,15 @@ function connect(a) {
     }
     if (m.type === 'welcome') {
       a.state = 'ready';
+      // Series ids belong to one connection: a new one defines them again.
+      a.accepted = m.acceptedVersion;
+      a.dict = new SeriesDictionary();
       // Everything at or below the mark is stored; everything above goes again, in order.
       for (const seq of [...a.unacked.keys()]) if (seq <= m.highWaterSeq) a.unacked.delete(seq);
-      for (const [, u] of a.unacked) {
+      for (const [seq, u] of a.unacked) {
         u.resent = true;
         counters.resent++;
-        ws.send(u.payload);
+        ws.send(encode(a, seq, u.samples));
       }
     } else if (m.type === 'ack') {
       const now = performance.now();
@@ -159,7 +168,7 @@ function tick() {
       const seq = ++a.seq;
       counters.sent++;
       counters.samples += samples.length;
-      send(a, seq, JSON.stringify({ v: PROTOCOL_VERSION, type: 'metrics', epoch: a.epoch, seq, samples }));
+      send(a, seq, samples);
     }
   }
 }

@@ -1,8 +1,10 @@
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { WIRE_LIMITS } from './limits.js';
+import { batchShapeError } from './batch.js';
 import {
   AckMessage,
+  BatchMessage,
   ErrorMessage,
   GapMessage,
   SettingsMessage,
@@ -35,7 +37,10 @@ function lazyChecks(schemas: Readonly<Record<string, TSchema>>): () => Checks {
   return () => (compiled ??= Object.fromEntries(Object.entries(schemas).map(([k, v]) => [k, TypeCompiler.Compile(v)])));
 }
 
-const agentChecks = lazyChecks({ hello: HelloMessage, metrics: MetricsMessage, gap: GapMessage, targets: TargetsMessage });
+const agentChecks = lazyChecks({ hello: HelloMessage, metrics: MetricsMessage, batch: BatchMessage, gap: GapMessage, targets: TargetsMessage });
+
+/** Checks a schema cannot express, by message type (run after the schema check passed). */
+const shapeChecks: Readonly<Record<string, (m: never) => string | undefined>> = { batch: batchShapeError };
 const collectorChecks = lazyChecks({ welcome: WelcomeMessage, ack: AckMessage, error: ErrorMessage, settings: SettingsMessage });
 
 function depthExceeds(text: string, max: number): boolean {
@@ -86,6 +91,8 @@ function decodeWith<T>(raw: string | Buffer, getChecks: () => Checks): DecodeRes
     const where = first ? `${first.path || '/'}: ${first.message}` : 'schema mismatch';
     return { ok: false, code: 'HM_MSG_INVALID', reason: `invalid ${type} message at ${where}`.slice(0, 300) };
   }
+  const shape = Object.hasOwn(shapeChecks, type as string) ? (shapeChecks[type as string] as (m: unknown) => string | undefined)(value) : undefined;
+  if (shape !== undefined) return { ok: false, code: 'HM_MSG_INVALID', reason: `invalid ${type} message: ${shape}`.slice(0, 300) };
   return { ok: true, message: value as T };
 }
 

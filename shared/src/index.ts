@@ -9,6 +9,8 @@ export {
   HelloMessage,
   WelcomeMessage,
   MetricsMessage,
+  BatchMessage,
+  SeriesDef,
   GapMessage,
   SettingsMessage,
   TargetsMessage,
@@ -48,3 +50,4 @@ export {
   type DeviceProfileName,
   type SnmpCredentials,
 } from './device-config.js';
+export { SeriesDictionary, batchShapeError, batchTimestamp } from './batch.js';

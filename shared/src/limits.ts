@@ -8,6 +8,8 @@ export const WIRE_LIMITS = Object.freeze({
   maxMessageBytes: 256 * 1024,
   /** Samples in one metrics batch. */
   maxSamplesPerBatch: 2000,
+  /** Since protocol 3: series one connection may define for `batch` messages (ids 0 … this − 1). */
+  maxSeriesPerConnection: 65_536,
   /** Labels on one sample. */
   maxLabels: 16,
   maxLabelNameLength: 64,

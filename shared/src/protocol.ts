@@ -251,8 +251,49 @@ export const GapMessage = Type.Object(
 );
 export type GapMessage = Static<typeof GapMessage>;
 
+const SeriesId = Type.Integer({ minimum: 0, maximum: WIRE_LIMITS.maxSeriesPerConnection - 1 });
+
+/**
+ * Since protocol 3: a series a `batch` names by a small number from then on.
+ * Ids belong to the connection: a new connection starts with none defined.
+ */
+export const SeriesDef = Type.Object(
+  {
+    id: SeriesId,
+    name: Type.String({ pattern: METRIC_NAME_PATTERN, minLength: 1, maxLength: WIRE_LIMITS.maxMetricNameLength }),
+    labels: Labels,
+    /** The key of a device target this agent polls (see WireSample.target). Absent: the agent's own host. */
+    target: Type.Optional(DeviceTargetKey),
+  },
+  strict,
+);
+export type SeriesDef = Static<typeof SeriesDef>;
+
+/**
+ * Since protocol 3: a sequenced batch like `metrics`, in columns. `defs` defines
+ * the series this message uses for the first time on this connection (an id is
+ * defined once per connection); sample i is series `ids[i]` with `values[i]`
+ * at `t + dt[i]` ms (`dt` absent: every sample at `t`). Acked like `metrics`.
+ */
+export const BatchMessage = Type.Object(
+  {
+    v: Version,
+    type: Type.Literal('batch'),
+    epoch: Epoch,
+    seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    defs: Type.Optional(Type.Array(SeriesDef, { maxItems: WIRE_LIMITS.maxSamplesPerBatch })),
+    /** Milliseconds since the Unix epoch, the agent's clock. */
+    t: Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 }),
+    ids: Type.Array(SeriesId, { maxItems: WIRE_LIMITS.maxSamplesPerBatch }),
+    values: Type.Array(Type.Union([Type.Number(), NonFiniteValue]), { maxItems: WIRE_LIMITS.maxSamplesPerBatch }),
+    dt: Type.Optional(Type.Array(Type.Integer({ minimum: -8_640_000_000_000_000, maximum: 8_640_000_000_000_000 }), { maxItems: WIRE_LIMITS.maxSamplesPerBatch })),
+  },
+  strict,
+);
+export type BatchMessage = Static<typeof BatchMessage>;
+
 /** Messages an agent sends. */
-export const AgentMessage = Type.Union([HelloMessage, MetricsMessage, GapMessage, TargetsMessage]);
+export const AgentMessage = Type.Union([HelloMessage, MetricsMessage, BatchMessage, GapMessage, TargetsMessage]);
 export type AgentMessage = Static<typeof AgentMessage>;
 
 /** Messages a collector sends. */

@@ -48,7 +48,7 @@ const mutation = fc.record({ path: fc.array(fc.nat(), { maxLength: 5 }), replace
 
 describe('decoder fuzzing', () => {
   const sides = [
-    ['agent', decodeAgentMessage, ['hello', 'metrics', 'gap']],
+    ['agent', decodeAgentMessage, ['hello', 'metrics', 'batch', 'gap']],
     ['collector', decodeCollectorMessage, ['welcome', 'ack', 'error']],
   ] as const;
 

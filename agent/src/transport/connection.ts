@@ -2,6 +2,7 @@ import {
   CLOSE_CODES,
   FATAL_CLOSE_CODES,
   PROTOCOL_VERSION,
+  SeriesDictionary,
   decodeAgentMessage,
   decodeCollectorMessage,
   type AgentSettings,
@@ -90,6 +91,8 @@ export class Connection {
   readonly #budget: DrainBudget;
   /** Protocol version the collector accepted on this connection. */
   #accepted = 1;
+  /** Series numbered on this connection (protocol 3); a new connection starts over. */
+  #dict = new SeriesDictionary();
   /** Highest sequence sent by the in-order walk on this connection. */
   #drainCursor = 0;
   /** Gaps (by first sequence) already sent on this connection. */
@@ -221,6 +224,7 @@ export class Connection {
         spool.ackThrough(msg.highWaterSeq);
         spool.advancePast(msg.highWaterSeq);
         this.#accepted = msg.acceptedVersion;
+        this.#dict = new SeriesDictionary();
         this.#drainCursor = msg.highWaterSeq;
         this.#gapsSent.clear();
         this.#liveSent.clear();
@@ -287,9 +291,14 @@ export class Connection {
    * closed on every attempt, so it is given up as a gap instead.
    */
   #sendBatch(ws: WebSocket, batch: SpooledBatch): boolean {
-    const text = JSON.stringify({ v: PROTOCOL_VERSION, type: 'metrics', epoch: this.#opts.spool.epoch, seq: batch.seq, samples: batch.samples });
+    const epoch = this.#opts.spool.epoch;
+    // Protocol 3: columns against series this connection defined once (a round is ~1 KB instead of ~5.5 KB).
+    const columns = this.#accepted >= 3 ? this.#dict.encode(epoch, batch.seq, batch.samples) : undefined;
+    const text = JSON.stringify(columns ?? { v: PROTOCOL_VERSION, type: 'metrics', epoch, seq: batch.seq, samples: batch.samples });
     const check = decodeAgentMessage(text);
     if (!check.ok) {
+      // Never sent: the series it would have defined are defined by the next message instead.
+      if (columns) this.#dict.forget(columns);
       const gap = this.#opts.spool.reject(batch);
       this.#log.error({ seq: batch.seq, code: check.code, reason: check.reason, gap }, 'batch can never be accepted by the collector; dropped and reported as a gap');
       this.#sendGaps(ws);

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { parseDuration } from '@hallmonitor/shared';
 import type { Logger } from 'pino';
-import type { PendingBatch } from '../ingest/group-commit.js';
+import { expandColumns, type PendingBatch, type SeriesNamer } from '../ingest/group-commit.js';
 import { parseSize } from '../storage/config.js';
 import type { Targets } from '../targets/targets.js';
 import type { MetricsExportConfig, RemoteWriteConfig } from './config.js';
@@ -15,6 +15,8 @@ export interface ExporterOptions {
   readonly config: { readonly metrics: MetricsExportConfig; readonly remoteWrite: readonly RemoteWriteConfig[] };
   readonly targets: Targets;
   readonly logger: Logger;
+  /** Names stored series of protocol-3 batches (for remote write). */
+  readonly names?: SeriesNamer;
   readonly clock?: () => number;
   /** Tests shorten the queue's write timer. */
   readonly flushIntervalMs?: number;
@@ -98,6 +100,10 @@ export function createExporter(o: ExporterOptions): Exporter {
         for (const b of batches) {
           ingest.samplesStored += b.samples.length;
           queue.push(b.targetId, b.samples);
+          if (!b.columns) continue;
+          for (const id of b.columns.storageIds) if (id >= 0) ingest.samplesStored++;
+          // Names per sample only when a remote-write endpoint will send them.
+          if (queue.enabled && o.names) for (const [targetId, samples] of expandColumns(b.columns, o.names)) queue.push(targetId, samples);
         }
       } catch (err) {
         // Export must never disturb ingest; say it once.

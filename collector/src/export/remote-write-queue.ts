@@ -127,6 +127,11 @@ export class RemoteWriteQueue {
     return this.#pendingSamples;
   }
 
+  /** Whether any endpoint takes samples (when not, callers need not build them). */
+  get enabled(): boolean {
+    return this.#endpoints.length > 0;
+  }
+
   /** Cheap: called for every committed batch; never throws, never touches the database. */
   push(targetId: string, samples: readonly StoredSample[]): void {
     if (this.#endpoints.length === 0 || samples.length === 0) return;

@@ -2,15 +2,31 @@ import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { SampleStore, StoredSample } from '../storage/sample-store.js';
 import type { Targets } from '../targets/targets.js';
+import type { ConnectionSeries, SeriesToResolve } from './connection-series.js';
 import { GapStore, type IngestGap } from './gap-store.js';
 import { HighWater } from './high-water.js';
+
+/** Protocol 3: a batch's samples in columns, naming series by the connection's ids. */
+export interface ColumnSamples {
+  readonly series: ConnectionSeries;
+  /** Series this batch defines; resolved into `series` inside the commit, before anything else. */
+  readonly defs: readonly SeriesToResolve[];
+  readonly wireIds: readonly number[];
+  readonly ts: Float64Array;
+  readonly values: Float64Array;
+  /** Filled by the committer: each sample's storage series id (-1: not stored). */
+  readonly storageIds: Int32Array;
+}
 
 export interface PendingBatch {
   readonly agentId: string;
   readonly targetId: string;
   readonly epoch: string;
   readonly seq: number;
+  /** Protocols 1–2: one object per sample (empty for a protocol-3 batch). */
   readonly samples: readonly StoredSample[];
+  /** Protocol 3. */
+  readonly columns?: ColumnSamples;
   /** Samples of devices this agent polls, by their own target id. */
   readonly deviceSamples?: ReadonlyMap<string, readonly StoredSample[]>;
   /** Protocol-1 agents never report gaps: a sequence they skip is given up at once (the old "highest seen" mark). */
@@ -24,6 +40,35 @@ export interface PendingBatch {
 export type CommitOutcome = { ok: true; stored: boolean; highWater: number } | { ok: false; error: Error };
 
 type Item = { readonly kind: 'batch'; readonly batch: PendingBatch } | { readonly kind: 'gap'; readonly gap: IngestGap };
+
+/** A batch whose connection's series ids predate a store rebuild: refused, the agent reconnects. */
+const STALE = Symbol('stale');
+type ItemResult = { stored: boolean; highWater: number } | typeof STALE;
+
+/** Names a stored series by id (the chunked store's interned names). */
+export interface SeriesNamer {
+  seriesMetric(id: number): string | undefined;
+  seriesLabels(id: number): Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * A protocol-3 batch's stored samples as objects, grouped by target, for the
+ * consumers that need names per sample (remote write). Ingest itself never
+ * builds them.
+ */
+export function expandColumns(cols: ColumnSamples, names: SeriesNamer): Map<string, StoredSample[]> {
+  const out = new Map<string, StoredSample[]>();
+  for (let i = 0; i < cols.storageIds.length; i++) {
+    const id = cols.storageIds[i] as number;
+    const metric = id < 0 ? undefined : names.seriesMetric(id);
+    if (metric === undefined) continue;
+    const targetId = cols.series.targetOf(cols.wireIds[i] as number);
+    let list = out.get(targetId);
+    if (!list) out.set(targetId, (list = []));
+    list.push({ metric, labels: names.seriesLabels(id) ?? {}, value: cols.values[i] as number, ts: cols.ts[i] as number });
+  }
+  return out;
+}
 
 /**
  * Group commit: batches that arrive close together (from many agents) are
@@ -85,28 +130,35 @@ export class GroupCommitter {
     this.#queue = [];
     if (items.length === 0) return;
     const now = this.#clock();
-    const results: Array<{ stored: boolean; highWater: number }> = [];
+    const results: Array<ItemResult> = [];
     try {
       this.#db.transaction(() => {
         for (const { item } of items) results.push(item.kind === 'batch' ? this.#applyBatch(item.batch, now) : this.#applyGap(item.gap, now));
       })();
     } catch (err) {
+      // Whatever the store took into memory in this transaction is gone from the database.
+      this.#store.invalidate?.();
       this.#log.error({ err: (err as Error).message, batches: items.length }, 'ingest commit failed; nothing acknowledged');
       for (const it of items) it.done({ ok: false, error: err as Error });
       return;
     }
     const stored: PendingBatch[] = [];
     items.forEach((it, i) => {
-      const r = results[i] as { stored: boolean; highWater: number };
+      const r = results[i] as ItemResult;
+      if (r === STALE) return it.done({ ok: false, error: new Error('HM_STALE_SERIES: series ids from before the store was rebuilt') });
       if (r.stored && it.item.kind === 'batch') stored.push(it.item.batch);
       it.done({ ok: true, ...r });
     });
     if (stored.length) this.onCommitted(stored);
   }
 
-  #applyBatch(batch: PendingBatch, now: number): { stored: boolean; highWater: number } {
+  #applyBatch(batch: PendingBatch, now: number): ItemResult {
+    const cols = batch.columns;
+    // Definitions count even in a replay: later batches of the connection name these series.
+    if (cols && !this.#resolve(cols)) return STALE;
     const hw = this.#hw.get(batch.agentId, batch.epoch);
     if (this.#hw.has(batch.agentId, batch.epoch, batch.seq, hw)) return { stored: false, highWater: hw };
+    if (cols) this.#appendColumns(cols, now);
     if (batch.samples.length > 0) this.#store.append(batch.targetId, batch.samples, (batch.seriesIds = []));
     this.#targets.touch(batch.targetId, now);
     for (const [targetId, samples] of batch.deviceSamples ?? []) {
@@ -118,7 +170,29 @@ export class GroupCommitter {
     return { stored: true, highWater: this.#hw.settle(batch.agentId, batch.epoch, batch.seq, batch.seq, hw, batch.fillHoles === true, now) };
   }
 
-  #applyGap(gap: IngestGap, now: number): { stored: boolean; highWater: number } {
+  /** Resolves the series a batch defines; false when the connection's earlier ids are from a rebuilt store. */
+  #resolve(cols: ColumnSamples): boolean {
+    const store = this.#store;
+    if (!store.resolveSeries || !store.appendResolved) throw new Error('this storage engine cannot take protocol-3 batches');
+    const generation = store.generation ?? 0;
+    if (!cols.series.validIn(generation)) return false;
+    for (const d of cols.defs) cols.series.resolved(d.wireId, store.resolveSeries(d.targetId, d.metric, d.labels, d.key), generation);
+    return true;
+  }
+
+  #appendColumns(cols: ColumnSamples, now: number): void {
+    const { series, wireIds, storageIds } = cols;
+    for (let i = 0; i < wireIds.length; i++) storageIds[i] = series.storageId(wireIds[i] as number);
+    // #resolve checked that the engine has it.
+    this.#store.appendResolved?.(storageIds, cols.ts, cols.values);
+    if (series.hasDeviceTargets) {
+      const seen = new Set<string>();
+      for (const id of wireIds) seen.add(series.targetOf(id));
+      for (const t of seen) this.#targets.touch(t, now);
+    }
+  }
+
+  #applyGap(gap: IngestGap, now: number): ItemResult {
     const hw = this.#hw.get(gap.agentId, gap.epoch);
     // Only the part above the mark is news; below it the collector has the data (or an earlier gap).
     const fromSeq = Math.max(gap.fromSeq, hw + 1);

@@ -39,12 +39,20 @@ export class IngestServer {
   readonly #wss: WebSocketServer;
   readonly #sessions = new Map<string, AgentSession>();
   readonly #perIp = new Map<string, number>();
+  /** One timer for every connection's hello timeout and keep-alive (`AgentSession.sweep`), not one or two per connection. */
+  readonly #sweep: NodeJS.Timeout;
 
   constructor(opts: IngestServerOptions) {
     this.#o = opts;
     this.#log = opts.logger.child({ module: 'ingest' });
     this.#limits = { ...DEFAULT_INGEST_LIMITS, ...opts.limits };
     this.#wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: WIRE_LIMITS.maxMessageBytes, clientTracking: false });
+    const every = Math.max(50, Math.min(1000, this.#limits.helloTimeoutMs / 4, this.#limits.pingIntervalMs / 4));
+    this.#sweep = setInterval(() => {
+      const now = Date.now();
+      for (const s of this.#sessions.values()) s.sweep(now);
+    }, every);
+    this.#sweep.unref();
   }
 
   attach(server: Server): void {
@@ -75,6 +83,7 @@ export class IngestServer {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#sweep);
     for (const s of this.#sessions.values()) s.close(CLOSE_CODES.goingAway, 'collector shutting down');
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
@@ -116,7 +125,7 @@ export class IngestServer {
       const session = new AgentSession(ws, identity, {
         committer: this.#o.committer,
         limits: this.#limits,
-        logger: this.#o.logger,
+        logger: this.#log,
         settings: this.#o.settings,
         onHello: this.#o.onHello,
         ...(this.#o.onTargets ? { onTargets: this.#o.onTargets } : {}),

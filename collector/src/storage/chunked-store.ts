@@ -4,7 +4,7 @@ import { CollectorError } from '../errors.js';
 import { ChunkTable, windowStart } from './chunk-table.js';
 import { resolveStorageConfig, type ResolvedStorageConfig } from './config.js';
 import { isStorableTimestamp } from './gorilla-encoder.js';
-import { decodeHeadBatch, encodeHeadBatch, type HeadSample } from './head-log.js';
+import { decodeHeadBatch, encodeHeadBatch, encodeHeadColumns, type HeadSample } from './head-log.js';
 import { OpenBuffers } from './open-buffers.js';
 import { planQuery, querySeries, type QuerySources } from './query.js';
 import { RateMeter } from './rate-meter.js';
@@ -107,6 +107,9 @@ export class ChunkedSampleStore implements SampleStore {
   readonly #insertHead: Statement;
   readonly #headSeq: Statement;
   readonly #appendTxn: Transaction<(targetId: string, samples: readonly StoredSample[], ids?: number[]) => number>;
+  readonly #appendResolvedTxn: Transaction<(seriesIds: Int32Array, ts: ArrayLike<number>, values: ArrayLike<number>) => number>;
+  /** Bumped by every rebuild of memory from the database. */
+  #generation = 0;
   #expectedSeq = -1;
   #dirty = true;
   #gen = 0;
@@ -133,6 +136,7 @@ export class ChunkedSampleStore implements SampleStore {
     this.#insertHead = db.prepare('INSERT INTO head_log (data) VALUES (?)');
     this.#headSeq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'head_log'");
     this.#appendTxn = db.transaction((targetId: string, samples: readonly StoredSample[], ids?: number[]) => this.#append(targetId, samples, ids));
+    this.#appendResolvedTxn = db.transaction((seriesIds: Int32Array, ts: ArrayLike<number>, values: ArrayLike<number>) => this.#appendResolved(seriesIds, ts, values));
     this.#reload();
   }
 
@@ -150,8 +154,7 @@ export class ChunkedSampleStore implements SampleStore {
   #append(targetId: string, samples: readonly StoredSample[], ids?: number[]): number {
     const now = this.#clock();
     const oldest = now - this.#cfg.rawKeepMs;
-    // Generations tag which buffers this call touched; int32 in the buffers' table, so it wraps (never 0).
-    const gen = (this.#gen = (this.#gen % 0x7fffffff) + 1);
+    const gen = this.#nextGen();
     const batch: HeadSample[] = [];
     const touched: number[] = [];
     if (ids) ids.length = 0;
@@ -163,22 +166,115 @@ export class ChunkedSampleStore implements SampleStore {
       }
       const seriesId = this.#series.resolve(targetId, s.metric, s.labels, s.key);
       ids?.push(seriesId);
-      const buf = this.#buffers.get(seriesId, windowStart(s.ts), now);
-      if (!this.#buffers.insert(buf, s.ts, s.value)) {
-        this.#duplicates++;
-        continue;
-      }
-      if (this.#buffers.mark(buf, gen)) {
-        touched.push(buf);
-      }
-      batch.push({ seriesId, ts: s.ts, value: s.value });
+      if (this.#buffer(seriesId, s.ts, s.value, now, gen, touched)) batch.push({ seriesId, ts: s.ts, value: s.value });
     }
     if (batch.length === 0) return 0;
-    const id = Number(this.#insertHead.run(encodeHeadBatch(batch)).lastInsertRowid);
+    return this.#logHead(encodeHeadBatch(batch), batch.length, touched, now);
+  }
+
+  /** Generations tag which buffers one append touched; int32 in the buffers' table, so it wraps (never 0). */
+  #nextGen(): number {
+    return (this.#gen = (this.#gen % 0x7fffffff) + 1);
+  }
+
+  /** Puts one sample in its open buffer; false for a duplicate (the first value stays). */
+  #buffer(seriesId: number, ts: number, value: number, now: number, gen: number, touched: number[]): boolean {
+    const buf = this.#buffers.get(seriesId, windowStart(ts), now);
+    if (!this.#buffers.insert(buf, ts, value)) {
+      this.#duplicates++;
+      return false;
+    }
+    if (this.#buffers.mark(buf, gen)) touched.push(buf);
+    return true;
+  }
+
+  /** Writes one append's samples as a head_log row; the buffers it touched need that row until they are sealed. */
+  #logHead(data: Buffer, count: number, touched: readonly number[], now: number): number {
+    const id = Number(this.#insertHead.run(data).lastInsertRowid);
     for (const b of touched) this.#buffers.noteHead(b, id);
     this.#expectedSeq = id;
-    this.#rate.add(batch.length, now);
-    return batch.length;
+    this.#rate.add(count, now);
+    return count;
+  }
+
+  /**
+   * The id of a series, created if new — inside the caller's transaction, like
+   * append (a rollback is caught by `invalidate` or the head_log check).
+   * Ids never change while `generation` does not.
+   */
+  resolveSeries(targetId: string, metric: string, labels: Readonly<Labels>, key?: string): number {
+    this.#ensureConsistent();
+    try {
+      return this.#series.resolve(targetId, metric, labels, key);
+    } catch (err) {
+      this.#dirty = true;
+      throw storageError(err);
+    }
+  }
+
+  /**
+   * Appends samples of series resolved before (protocol-3 batches), in
+   * columns: no key, no lookup per sample. `seriesIds[i]` is set to -1 for a
+   * sample that was refused (timestamp out of range); a negative id is skipped.
+   */
+  appendResolved(seriesIds: Int32Array, ts: ArrayLike<number>, values: ArrayLike<number>): number {
+    this.#ensureConsistent();
+    try {
+      return this.#appendResolvedTxn(seriesIds, ts, values);
+    } catch (err) {
+      this.#dirty = true;
+      throw storageError(err);
+    }
+  }
+
+  #appendResolved(seriesIds: Int32Array, ts: ArrayLike<number>, values: ArrayLike<number>): number {
+    const now = this.#clock();
+    const oldest = now - this.#cfg.rawKeepMs;
+    const gen = this.#nextGen();
+    const touched: number[] = [];
+    // Which samples go to the head log: not refused, not duplicates (a duplicate keeps its id: it names a stored series).
+    const logged = new Uint8Array(seriesIds.length);
+    let count = 0;
+    for (let i = 0; i < seriesIds.length; i++) {
+      const id = seriesIds[i] as number;
+      if (id < 0) continue;
+      const t = ts[i] as number;
+      if (!isStorableTimestamp(t) || t < oldest || !this.#series.has(id)) {
+        this.#rejected++;
+        seriesIds[i] = -1;
+        continue;
+      }
+      if (this.#buffer(id, t, values[i] as number, now, gen, touched)) {
+        logged[i] = 1;
+        count++;
+      }
+    }
+    if (count === 0) return 0;
+    return this.#logHead(encodeHeadColumns(seriesIds, ts, values, logged, count), count, touched, now);
+  }
+
+  /** Changes whenever memory was rebuilt from the database: series ids handed out before may be gone. */
+  get generation(): number {
+    this.#ensureConsistent();
+    return this.#generation;
+  }
+
+  /** The transaction that last wrote here was rolled back: rebuild memory before the next use. */
+  invalidate(): void {
+    this.#dirty = true;
+  }
+
+  /** Names of a stored series (interned; no object per call). */
+  seriesMetric(id: number): string | undefined {
+    return this.#series.metric(id);
+  }
+
+  seriesLabels(id: number): Readonly<Labels> | undefined {
+    return this.#series.labels(id);
+  }
+
+  seriesTarget(id: number): string | undefined {
+    return this.#series.targetId(id);
   }
 
   /** A series by id: what the latest values need to name it (an object per call). */
@@ -235,6 +331,7 @@ export class ChunkedSampleStore implements SampleStore {
   }
 
   #reload(): void {
+    this.#generation++;
     const now = this.#clock();
     this.#series.load();
     this.#buffers.clear();

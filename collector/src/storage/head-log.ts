@@ -20,28 +20,52 @@ export class HeadLogFormatError extends Error {
   }
 }
 
-export function encodeHeadBatch(samples: readonly HeadSample[]): Buffer {
-  const buf = Buffer.allocUnsafe(samples.length * 27 + 8);
-  let p = 0;
-  const putVarint = (v: number): void => {
+/** Writes the head-log format; a class so both encoders share one varint writer. */
+class HeadWriter {
+  readonly #buf: Buffer;
+  #p = 0;
+  #prevTs = 0;
+
+  constructor(count: number) {
+    this.#buf = Buffer.allocUnsafe(count * 27 + 8);
+    this.#varint(count);
+  }
+
+  #varint(v: number): void {
+    const buf = this.#buf;
     let x = v;
     while (x >= 0x80) {
-      buf[p++] = (x & 0x7f) | 0x80;
+      buf[this.#p++] = (x & 0x7f) | 0x80;
       x = Math.floor(x / 128);
     }
-    buf[p++] = x;
-  };
-  putVarint(samples.length);
-  let prevTs = 0;
-  for (const s of samples) {
-    putVarint(s.seriesId);
-    const d = s.ts - prevTs;
-    putVarint(d >= 0 ? d * 2 : -d * 2 - 1);
-    prevTs = s.ts;
-    buf.writeDoubleLE(s.value, p);
-    p += 8;
+    buf[this.#p++] = x;
   }
-  return buf.subarray(0, p);
+
+  put(seriesId: number, ts: number, value: number): void {
+    this.#varint(seriesId);
+    const d = ts - this.#prevTs;
+    this.#varint(d >= 0 ? d * 2 : -d * 2 - 1);
+    this.#prevTs = ts;
+    this.#buf.writeDoubleLE(value, this.#p);
+    this.#p += 8;
+  }
+
+  done(): Buffer {
+    return this.#buf.subarray(0, this.#p);
+  }
+}
+
+export function encodeHeadBatch(samples: readonly HeadSample[]): Buffer {
+  const w = new HeadWriter(samples.length);
+  for (const s of samples) w.put(s.seriesId, s.ts, s.value);
+  return w.done();
+}
+
+/** The same format from columns: the `count` samples marked in `logged`. */
+export function encodeHeadColumns(seriesIds: Int32Array, ts: ArrayLike<number>, values: ArrayLike<number>, logged: Uint8Array, count: number): Buffer {
+  const w = new HeadWriter(count);
+  for (let i = 0; i < seriesIds.length; i++) if (logged[i] === 1) w.put(seriesIds[i] as number, ts[i] as number, values[i] as number);
+  return w.done();
 }
 
 export function decodeHeadBatch(buf: Uint8Array): HeadSample[] {

@@ -66,6 +66,11 @@ export class LatestValues {
   /** Returns true when the sample became the latest for its series. `seriesId` is its storage id, if stored. */
   offer(targetId: string, s: StoredSample, seriesId = -1): boolean {
     if (seriesId < 0 || !this.#has(seriesId)) return this.#offerByKey(targetId, s);
+    return this.offerStored(targetId, seriesId, s.ts, s.value);
+  }
+
+  /** `offer` for a sample of a stored series, without a sample object (protocol-3 columns). */
+  offerStored(targetId: string, seriesId: number, ts: number, value: number): boolean {
     if (seriesId >= this.#ts.length) this.#grow(seriesId);
     const cur = this.#ts[seriesId] as number;
     if (cur !== cur) {
@@ -74,9 +79,9 @@ export class LatestValues {
       if (!ids) this.#idsByTarget.set(intern(targetId), (ids = []));
       ids.push(seriesId);
       this.#size++;
-    } else if (cur > s.ts) return false;
-    this.#ts[seriesId] = s.ts;
-    this.#value[seriesId] = s.value;
+    } else if (cur > ts) return false;
+    this.#ts[seriesId] = ts;
+    this.#value[seriesId] = value;
     return true;
   }
 

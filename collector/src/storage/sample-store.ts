@@ -59,4 +59,11 @@ export interface SampleStore {
   runMaintenance?(nowMs: number, opts?: MaintenanceOptions): MaintenanceResult;
   /** Database size, bytes per sample, ingest rate and how long the size budget lasts. */
   stats?(): StorageStats;
+  /** Protocol-3 ingest (chunked engine): series resolved once per connection, samples in columns. */
+  resolveSeries?(targetId: string, metric: string, labels: Readonly<Labels>, key?: string): number;
+  appendResolved?(seriesIds: Int32Array, ts: ArrayLike<number>, values: ArrayLike<number>): number;
+  /** Changes whenever the store rebuilt its memory (series ids handed out before may be invalid). */
+  readonly generation?: number;
+  /** The transaction the store last wrote in was rolled back. */
+  invalidate?(): void;
 }

@@ -12,6 +12,7 @@
 //   node scripts/bench/fleet/index.mjs [--agents 5000] [--interval 15s] [--window 120s]
 //     [--steps 2,3,4,6,8] [--procs 2] [--remote-write] [--json FILE]
 //     [--aps 300] [--ap-poll 60s] [--ap-ping auto|off] [--ap-poller closet-server]
+//     [--protocol 2|3]   (what the simulated agents speak; default the current version)
 // Writes nothing outside a temp directory; prints markdown tables (docs/capacity.md).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -49,6 +50,7 @@ const { values: a } = parseArgs({
     'ap-poll': { type: 'string', default: '60s' },
     'ap-ping': { type: 'string', default: 'auto' },
     'ap-poller': { type: 'string', default: 'closet-server' },
+    protocol: { type: 'string' },
   },
 });
 const AGENTS = Number(a.agents);
@@ -124,7 +126,7 @@ const enrolled = await enrollFleet({ url: collector.url, ca, token, count: AGENT
 log(`enrolled ${enrolled.length} agents in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 const probeAgent = enrolled.pop();
 
-const fleet = await startFleet({ url: collector.url, ca, agents: enrolled, procs: Number(a.procs), intervalMs: INTERVAL, series: SERIES, disconnectsPerHour: Number(a.disconnects), restartsPerHour: Number(a.restarts) });
+const fleet = await startFleet({ url: collector.url, ca, agents: enrolled, procs: Number(a.procs), intervalMs: INTERVAL, series: SERIES, disconnectsPerHour: Number(a.disconnects), restartsPerHour: Number(a.restarts), ...(a.protocol ? { protocol: Number(a.protocol) } : {}) });
 const tc = performance.now();
 for (;;) {
   const r = await fleet.report();
