@@ -7,8 +7,9 @@ import { muteReason, type MuteReason } from '../notify/mute.js';
 import type { SilenceStore } from '../notify/silences.js';
 import type { Target, Targets } from '../targets/targets.js';
 import type { AlertRow, AlertStore } from './alert-store.js';
+import { AlertStates } from './alert-states.js';
 import type { Rule } from './compile.js';
-import { applyResult, evaluateSample, evaluateTime, type AlertState, type EvalResult, type EvalSample, type Predictor, type Transition } from './engine.js';
+import { applyResult, evaluateSample, evaluateTime, type EvalResult, type EvalSample, type Predictor, type Transition } from './engine.js';
 import { renderTemplate } from './template.js';
 import { TrendTracker } from './trend.js';
 
@@ -50,10 +51,11 @@ export class AlertManager {
   readonly #o: AlertManagerOptions;
   readonly #log: Logger;
   readonly #clock: () => number;
-  readonly #state = new Map<string, AlertState>();
+  readonly #state = new AlertStates();
   readonly #trends = new TrendTracker();
   #flaps: FlapDamper;
   #rules: readonly Rule[] = [];
+  #watched: ReadonlySet<string> = new Set();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(opts: AlertManagerOptions) {
@@ -81,8 +83,14 @@ export class AlertManager {
     }
   }
 
+  /** Whether any rule looks at a metric: most samples' metrics have none, and skip the engine. */
+  watches(metric: string): boolean {
+    return this.#watched.has(metric);
+  }
+
   setRules(rules: readonly Rule[]): void {
     this.#rules = rules;
+    this.#watched = new Set(rules.map((r) => r.metric));
     const p = this.#o.policy();
     this.#flaps = new FlapDamper(p.flapTransitions, p.flapWindowMs);
   }
@@ -102,7 +110,7 @@ export class AlertManager {
 
   /** Evaluates a sample that just became its series' latest value. */
   onSample(target: Target, sample: EvalSample, ts: number = this.#clock()): void {
-    if (this.#rules.length === 0) return;
+    if (!this.#watched.has(sample.metric)) return;
     let predictor: Predictor | undefined;
     for (const r of this.#rules) {
       if (r.predict && r.metric === sample.metric) {

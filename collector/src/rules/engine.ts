@@ -41,6 +41,19 @@ export interface Transition {
   readonly at: number;
 }
 
+/**
+ * The alert states the engine reads, by fingerprint. A view that can also
+ * find a state's fingerprint without hashing (`AlertStates`) lets the engine
+ * hash only when it creates a state; a plain Map works too.
+ */
+export interface AlertStateView {
+  get(fp: string): AlertState | undefined;
+  values(): Iterable<AlertState>;
+  readonly size: number;
+  /** The fingerprint of the state for these names, or undefined when there is none. */
+  fingerprintOf?(rule: string, targetId: string, metric: string, labels: Readonly<Record<string, string>>): string | undefined;
+}
+
 export interface EvalResult {
   readonly upserts: readonly AlertState[];
   readonly deletes: readonly string[];
@@ -80,7 +93,7 @@ export type Predictor = (rule: Rule, target: RuleTarget, sample: EvalSample) => 
 /** Evaluates one new latest sample against every rule that applies to it. */
 export function evaluateSample(
   rules: readonly Rule[],
-  state: ReadonlyMap<string, AlertState>,
+  state: AlertStateView,
   target: RuleTarget,
   sample: EvalSample,
   now: number,
@@ -92,11 +105,11 @@ export function evaluateSample(
   for (const rule of rules) {
     if (!ruleApplies(rule, target, sample)) continue;
     const limits = limitsFor(rule, target);
-    const fp = fingerprint(rule.name, target.id, sample.metric, sample.labels);
-    const cur = state.get(fp);
+    const known = state.fingerprintOf ? state.fingerprintOf(rule.name, target.id, sample.metric, sample.labels) : fingerprint(rule.name, target.id, sample.metric, sample.labels);
+    const cur = known === undefined ? undefined : state.get(known);
     if (limits.disabled) {
       if (cur) {
-        deletes.push(fp);
+        deletes.push(cur.fingerprint);
         if (cur.phase === 'firing') transitions.push({ kind: 'resolved', rule, limits, state: cur, at: now });
       }
       continue;
@@ -106,6 +119,8 @@ export function evaluateSample(
     const breaching = compare(rule.op, value, limits.threshold);
     if (!cur) {
       if (!breaching) continue;
+      // A new state: the only time a fingerprint is computed when the view indexes them.
+      const fp = known ?? fingerprint(rule.name, target.id, sample.metric, sample.labels);
       const base = { fingerprint: fp, rule: rule.name, targetId: target.id, metric: sample.metric, labels: sample.labels, since: now, value };
       if (limits.forMs === 0) {
         const next: AlertState = { ...base, phase: 'firing', startsAt: now };
@@ -116,7 +131,7 @@ export function evaluateSample(
       }
     } else if (cur.phase === 'pending') {
       if (!breaching) {
-        deletes.push(fp);
+        deletes.push(cur.fingerprint);
       } else if (now - cur.since >= limits.forMs) {
         const next: AlertState = { ...cur, phase: 'firing', startsAt: now, value };
         upserts.push(next);
@@ -129,7 +144,7 @@ export function evaluateSample(
       if (stillBad) {
         upserts.push({ ...cur, value });
       } else {
-        deletes.push(fp);
+        deletes.push(cur.fingerprint);
         transitions.push({ kind: 'resolved', rule, limits, state: { ...cur, value }, at: now });
       }
     }
@@ -143,7 +158,7 @@ export function evaluateSample(
  */
 export function evaluateTime(
   rules: readonly Rule[],
-  state: ReadonlyMap<string, AlertState>,
+  state: AlertStateView,
   now: number,
   targetOf: (id: string) => { readonly id: string; readonly name: string } | undefined = (id) => ({ id, name: id }),
 ): EvalResult {
@@ -184,7 +199,7 @@ const PLACEHOLDER_RULE: Rule = {
 };
 
 /** Applies an EvalResult to a mutable state map. */
-export function applyResult(state: Map<string, AlertState>, res: EvalResult): void {
+export function applyResult(state: { set(fp: string, s: AlertState): unknown; delete(fp: string): unknown }, res: EvalResult): void {
   for (const fp of res.deletes) state.delete(fp);
   for (const s of res.upserts) state.set(s.fingerprint, s);
 }

@@ -1,11 +1,14 @@
+import { fork } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spkiPin } from '@hallmonitor/shared';
 import type { ResolvedConfig } from '../config/load.js';
 import { CollectorError } from '../errors.js';
-import { createCa, createServerCert } from './generate.js';
+import type { PemPair } from './generate.js';
+import type { GenerateReply, GenerateRequest } from './generate-child.js';
 
 export interface TlsMaterial {
   /** Server certificate chain (leaf first) and key for the HTTPS server. */
@@ -27,6 +30,27 @@ function writeSecret(path: string, text: string): void {
 function expiresWithin(certPath: string, ms: number): boolean {
   if (!existsSync(certPath)) return true;
   return Date.parse(new X509Certificate(readFileSync(certPath)).validTo) - Date.now() < ms;
+}
+
+/**
+ * Makes a certificate in a child process, so the certificate library never
+ * loads into the collector (generate-child.ts). Run from TypeScript sources
+ * (the unit tests) there is no compiled child to fork: it is made in-process.
+ */
+async function generateCert(req: GenerateRequest): Promise<PemPair> {
+  const child = fileURLToPath(new URL('./generate-child.js', import.meta.url));
+  if (!existsSync(child)) return (await import('./generate-child.js')).generate(req);
+  return new Promise((resolve, reject) => {
+    const proc = fork(child, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
+    let reply: GenerateReply | undefined;
+    proc.once('message', (m: GenerateReply) => (reply = m));
+    proc.once('error', reject);
+    proc.once('exit', (code) => {
+      if (reply?.ok) resolve(reply.pair);
+      else reject(new Error(reply && !reply.ok ? reply.error : `certificate generator exited with code ${code}`));
+    });
+    proc.send(req);
+  });
 }
 
 function localNames(extra: readonly string[]): string[] {
@@ -65,13 +89,13 @@ export async function loadTlsMaterial(config: ResolvedConfig): Promise<TlsMateri
     const srvCert = join(dir, 'server.pem');
     const srvKey = join(dir, 'server.key');
     if (!existsSync(caCert) || !existsSync(caKey)) {
-      const ca = await createCa(`Hallmonitor collector CA (${os.hostname()})`);
+      const ca = await generateCert({ kind: 'ca', commonName: `Hallmonitor collector CA (${os.hostname()})` });
       writeSecret(caKey, ca.keyPem);
       writeFileSync(caCert, ca.certPem);
     }
     const ca = { certPem: readFileSync(caCert, 'utf8'), keyPem: readFileSync(caKey, 'utf8') };
     if (!existsSync(srvKey) || expiresWithin(srvCert, 30 * 86_400_000)) {
-      const srv = await createServerCert(ca, localNames(config.tls.hostnames ?? []));
+      const srv = await generateCert({ kind: 'server', ca, names: localNames(config.tls.hostnames ?? []) });
       writeSecret(srvKey, srv.keyPem);
       writeFileSync(srvCert, srv.certPem);
     }

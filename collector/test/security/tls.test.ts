@@ -54,6 +54,22 @@ describe('TLS by default with a pinned private CA', () => {
     await expect(openProbe(a.url, credential, { rejectUnauthorized: true })).rejects.toThrow(/certificate|self[- ]signed|verify/i);
   });
 
+  it('selects no ALPN protocol (sockets keep no copy of the list) and still serves a client that offers one', async () => {
+    const { connect: tlsConnect } = await import('node:tls');
+    const port = Number(new URL(a.url).port);
+    const out = await new Promise<{ alpn: string | false; head: string }>((resolve, reject) => {
+      const s = tlsConnect({ host: '127.0.0.1', port, ca: a.app.tls?.trustPem, checkServerIdentity: () => undefined, ALPNProtocols: ['h2', 'http/1.1'] }, () => {
+        s.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      });
+      let head = '';
+      s.on('data', (d: Buffer) => (head += d.toString('latin1')));
+      s.on('end', () => resolve({ alpn: s.alpnProtocol ?? false, head }));
+      s.on('error', reject);
+    });
+    expect(out.alpn).toBe(false);
+    expect(out.head).toMatch(/^HTTP\/1\.1 200/);
+  });
+
   it('fails plain ws:// and http:// against the TLS port', async () => {
     const port = new URL(a.url).port;
     const plainWs = new WebSocket(`ws://127.0.0.1:${port}/api/v1/agent/ws`);

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import nodemailer from 'nodemailer';
 import type { NotifierConfig } from '../../config/schema.js';
 import { addressAllowed } from '../address-guard.js';
 import { alertLines, headline } from '../format.js';
@@ -47,6 +46,8 @@ export const emailNotifier: NotifierType = {
     }
     const verdict = addressAllowed(address, config.allowPrivateNetwork);
     if (!verdict.ok) return { ok: false, permanent: true, detail: `refusing to connect to ${s.smtp.host}: ${verdict.reason}` };
+    // Loaded on first use: nodemailer costs the collector ~14 MB of RSS, and most schools notify by webhook or chat.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport({
       host: address,
       port: s.smtp.port ?? (security === 'tls' ? 465 : 587),
