@@ -1,4 +1,4 @@
-type Column = Int32Array | Float64Array | Int8Array;
+type Column = Int32Array | Float64Array | Int8Array | Uint8Array;
 
 /**
  * A typed-array column grown to `n` rows: the old rows copied, the new ones
@@ -10,4 +10,15 @@ export function grownColumn<T extends Column>(a: T, n: number, fill = 0): T {
   b.set(a);
   if (fill !== 0) b.fill(fill, a.length);
   return b;
+}
+
+/**
+ * Rows to grow a table to when it needs `need`: a quarter more than now. The
+ * tables hold hundreds of thousands of rows and keep their high-water mark,
+ * so the slack beyond it costs for good (up to half the rows in use at 1.5×,
+ * a quarter at 1.25×), while the copy happens a handful of times in a
+ * process's life.
+ */
+export function grownCapacity(rows: number, need: number): number {
+  return Math.max(need, Math.ceil(rows * 1.25), 1024);
 }
