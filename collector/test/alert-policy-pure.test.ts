@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { FlapDamper } from '../src/notify/flap-damper.js';
 import { muteReason } from '../src/notify/mute.js';
 import { silenceMatches } from '../src/notify/silences.js';
@@ -124,5 +125,59 @@ describe('per-target overrides', () => {
     expect(limitsFor(r!, { id: 'x', name: 'srv-01' })).toMatchObject({ threshold: 95, recover: 92, forMs: 300_000 });
     expect(limitsFor(r!, { id: 'h_1', name: 'lab-pc-07' })).toMatchObject({ disabled: true });
     expect(limitsFor(r!, { id: 'y', name: 'other' })).toMatchObject({ threshold: 90, recover: 85 });
+  });
+});
+
+describe('trend table', () => {
+  /** The former implementation (two arrays per series), as the model. */
+  function modelPredict(points: Array<[number, number]>, windowMs: number, horizonMs: number): number | undefined {
+    if (points.length < 3) return undefined;
+    const t0 = points[0]![0];
+    const tn = points[points.length - 1]![0];
+    if (tn - t0 < windowMs / 4) return undefined;
+    let sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (const [t, y] of points) {
+      const x = (t - t0) / 1000;
+      sx += x; sy += y; sxx += x * x; sxy += x * y;
+    }
+    const n = points.length;
+    const denom = n * sxx - sx * sx;
+    if (denom === 0) return undefined;
+    const slope = (n * sxy - sx * sy) / denom;
+    return (sy - slope * sx) / n + slope * ((tn - t0 + horizonMs) / 1000);
+  }
+
+  it('keeps a ring of points per series that predicts like two growing arrays did', () => {
+    const hour = 3_600_000;
+    const window = 6 * hour;
+    const bucket = window / 32;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 100, noNaN: true })), { minLength: 1, maxLength: 200 }), (steps) => {
+        const t = new TrendTracker();
+        const model = new Map<string, Array<[number, number]>>();
+        const now = [0, 0, 0, 0];
+        const start = 1_800_000_000_000;
+        for (const [k, minutes, value] of steps) {
+          now[k]! += minutes * 60_000;
+          const ts = start + now[k]!;
+          const key = `disk\u0000h${k}`;
+          t.add(key, ts, value, window);
+          const pts = model.get(key) ?? [];
+          model.set(key, pts);
+          const last = pts[pts.length - 1];
+          if (last && ts - last[0] < bucket) last[1] = value;
+          else {
+            pts.push([ts, value]);
+            while (pts.length > 32 || ts - pts[0]![0] > window) pts.shift();
+          }
+        }
+        for (const [key, pts] of model) {
+          const want = modelPredict(pts, window, 24 * hour);
+          const got = t.predict(key, window, 24 * hour);
+          if (want === undefined) expect(got).toBeUndefined();
+          else expect(Math.abs((got as number) - want)).toBeLessThan(1e-3 * Math.max(1, Math.abs(want)));
+        }
+      }),
+    );
   });
 });

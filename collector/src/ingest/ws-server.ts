@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { AgentIdentity, Agents } from '../auth/agents.js';
 import { originAllowed } from '../security/origin.js';
-import { AgentSession } from './agent-session.js';
+import { AgentSession, type SessionDeps } from './agent-session.js';
 import type { GroupCommitter } from './group-commit.js';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './limits.js';
 
@@ -20,6 +20,11 @@ export interface IngestServerOptions {
   readonly onTargets?: (identity: AgentIdentity, msg: TargetsMessage) => void;
   readonly resolveTarget?: (identity: AgentIdentity, key: string) => string | undefined;
   readonly limits?: Partial<IngestLimits>;
+}
+
+/** An error listener shared by every socket (a closure per socket was one more object per connection). */
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 function refuse(socket: Duplex, status: number, text: string): void {
@@ -38,6 +43,8 @@ export class IngestServer {
   readonly #limits: IngestLimits;
   readonly #wss: WebSocketServer;
   readonly #sessions = new Map<string, AgentSession>();
+  /** What every session needs, shared: one object, not one per connection. */
+  readonly #sessionDeps: SessionDeps;
   readonly #perIp = new Map<string, number>();
   /** One timer for every connection's hello timeout and keep-alive (`AgentSession.sweep`), not one or two per connection. */
   readonly #sweep: NodeJS.Timeout;
@@ -46,6 +53,18 @@ export class IngestServer {
     this.#o = opts;
     this.#log = opts.logger.child({ module: 'ingest' });
     this.#limits = { ...DEFAULT_INGEST_LIMITS, ...opts.limits };
+    this.#sessionDeps = {
+      committer: opts.committer,
+      limits: this.#limits,
+      logger: this.#log,
+      settings: opts.settings,
+      onHello: opts.onHello,
+      ...(opts.onTargets ? { onTargets: opts.onTargets } : {}),
+      ...(opts.resolveTarget ? { resolveTarget: opts.resolveTarget } : {}),
+      onClose: (s) => {
+        if (this.#sessions.get(s.identity.agentId) === s) this.#sessions.delete(s.identity.agentId);
+      },
+    };
     this.#wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: WIRE_LIMITS.maxMessageBytes, clientTracking: false });
     const every = Math.max(50, Math.min(1000, this.#limits.helloTimeoutMs / 4, this.#limits.pingIntervalMs / 4));
     this.#sweep = setInterval(() => {
@@ -89,7 +108,7 @@ export class IngestServer {
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     const path = (req.url ?? '').split('?')[0];
     if (path !== INGEST_PATH) return refuse(socket, 404, 'Not Found');
     // Agents send no Origin; a browser always does, and a page elsewhere must not
@@ -111,30 +130,15 @@ export class IngestServer {
       return refuse(socket, 401, 'Unauthorized');
     }
     this.#perIp.set(ip, count + 1);
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
+    // A socket closes once, upgraded or not: the address's count goes down then.
+    socket.once('close', () => {
       const n = (this.#perIp.get(ip) ?? 1) - 1;
       if (n <= 0) this.#perIp.delete(ip);
       else this.#perIp.set(ip, n);
-    };
-    socket.once('close', release);
+    });
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const previous = this.#sessions.get(identity.agentId);
-      const session = new AgentSession(ws, identity, {
-        committer: this.#o.committer,
-        limits: this.#limits,
-        logger: this.#log,
-        settings: this.#o.settings,
-        onHello: this.#o.onHello,
-        ...(this.#o.onTargets ? { onTargets: this.#o.onTargets } : {}),
-        ...(this.#o.resolveTarget ? { resolveTarget: this.#o.resolveTarget } : {}),
-        onClose: (s) => {
-          release();
-          if (this.#sessions.get(s.identity.agentId) === s) this.#sessions.delete(s.identity.agentId);
-        },
-      });
+      const session = new AgentSession(ws, identity, this.#sessionDeps);
       this.#sessions.set(identity.agentId, session);
       // One live connection per agent: a reconnect replaces a half-dead socket.
       previous?.close(CLOSE_CODES.normal, 'replaced by a newer connection');

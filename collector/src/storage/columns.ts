@@ -1,4 +1,4 @@
-type Column = Int32Array | Float64Array | Int8Array | Uint8Array;
+type Column = Int32Array | Float64Array | Float32Array | Int8Array | Uint8Array;
 
 /**
  * A typed-array column grown to `n` rows: the old rows copied, the new ones
