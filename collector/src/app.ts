@@ -292,7 +292,7 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
   ingest.attach(http.server as Server);
   live.onChange(() => ingest.pushSettings());
 
-  const ctx: ApiContext = { config, live, tls, agents, apiKeys, tokens, targets, store, latest, alerts: alertStore, alertManager, outbox, silences, worker, ingest, baseUrl, clock, status: (t) => statusOf(t, clock()), events };
+  const ctx: ApiContext = { config, live, tls, agents, apiKeys, tokens, targets, store, latest, alerts: alertStore, alertManager, outbox, silences, worker, ingest, baseUrl, clock, status: (t) => statusCache.get(t.id) ?? statusOf(t, clock()), events };
 
   http.setErrorHandler((err: FastifyError | CollectorError, req, reply) => {
     if (err instanceof CollectorError) return reply.status(err.statusCode).send({ code: err.code, message: err.message });
