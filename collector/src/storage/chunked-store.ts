@@ -172,7 +172,10 @@ export class ChunkedSampleStore implements SampleStore {
     return this.#logHead(encodeHeadBatch(batch), batch.length, touched, now);
   }
 
-  /** Generations tag which buffers one append touched; int32 in the buffers' table, so it wraps (never 0). */
+  /**
+   * Generations tag which buffers one append touched. The buffers keep one bit per slot and remember only
+   * the current generation, so a call needs only a number other than the last; it wraps to stay a small integer.
+   */
   #nextGen(): number {
     return (this.#gen = (this.#gen % 0x7fffffff) + 1);
   }
