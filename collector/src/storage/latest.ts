@@ -1,6 +1,6 @@
 import type { Labels } from '@hallmonitor/shared';
 import { labelsKey } from '@hallmonitor/shared';
-import { grownColumn } from './columns.js';
+import { grownCapacity, grownColumn } from './columns.js';
 import { intern, internLabels } from './intern.js';
 import { seriesKey, type LatestSample, type StoredSample } from './sample-store.js';
 
@@ -16,10 +16,12 @@ class LatestEntry implements LatestSample {
   readonly targetId: string;
   readonly metric: string;
   readonly labels: Readonly<Labels>;
+  readonly key: string;
   ts: number;
   value: number;
 
   constructor(targetId: string, s: StoredSample, key: string) {
+    this.key = key;
     this.targetId = intern(targetId);
     this.metric = intern(s.metric);
     this.labels = key === s.metric ? internLabels('{}') : internLabels(key.slice(s.metric.length + 1));
@@ -45,7 +47,12 @@ export class LatestValues {
   #ts = new Float64Array(0);
   #value = new Float64Array(0);
   readonly #idsByTarget = new Map<string, number[]>();
-  readonly #byKey = new Map<string, Map<string, LatestEntry>>();
+  /**
+   * Synthetic series by target: a target has one or two (its up/down), so a
+   * short array searched by key, not a Map each (a Map's table is ~800 bytes:
+   * 4 MB at 5,000 targets).
+   */
+  readonly #byKey = new Map<string, LatestEntry[]>();
   #size = 0;
 
   /**
@@ -88,14 +95,13 @@ export class LatestValues {
   #offerByKey(targetId: string, s: StoredSample): boolean {
     let series = this.#byKey.get(targetId);
     if (!series) {
-      series = new Map();
+      series = [];
       this.#byKey.set(intern(targetId), series);
     }
     const k = s.key ?? LatestValues.key(s.metric, s.labels);
-    const cur = series.get(k);
+    const cur = series.find((e) => e.key === k);
     if (!cur) {
-      const shared = intern(k);
-      series.set(shared, new LatestEntry(targetId, s, shared));
+      series.push(new LatestEntry(targetId, s, intern(k)));
       this.#size++;
       return true;
     }
@@ -106,7 +112,7 @@ export class LatestValues {
   }
 
   #grow(id: number): void {
-    const n = Math.max(id + 1, this.#ts.length * 2, 4096);
+    const n = grownCapacity(this.#ts.length, id + 1);
     this.#ts = grownColumn(this.#ts, n, Number.NaN);
     this.#value = grownColumn(this.#value, n);
   }
@@ -123,7 +129,7 @@ export class LatestValues {
       const s = this.#stored(targetId, id);
       if (s) out.push(s);
     }
-    for (const e of this.#byKey.get(targetId)?.values() ?? []) out.push(e);
+    for (const e of this.#byKey.get(targetId) ?? []) out.push(e);
     return out;
   }
 
@@ -134,7 +140,7 @@ export class LatestValues {
         if (s) yield s;
       }
     }
-    for (const series of this.#byKey.values()) yield* series.values();
+    for (const series of this.#byKey.values()) yield* series;
   }
 
   get size(): number {
