@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { labelsKey, type Labels } from '@hallmonitor/shared';
 import { CHUNK_WINDOW_MS } from './chunk-table.js';
-import { grownColumn } from './columns.js';
+import { grownCapacity, grownColumn } from './columns.js';
 import { intern, internLabels } from './intern.js';
 import { seriesKey } from './sample-store.js';
 
@@ -31,7 +31,7 @@ const MAX_LOAD = 0.7;
  * traced by the GC. Instead a series is a row of three Int32Array columns
  * indexed by its id (target index, key index, last sealed hour), and
  * (target, key) → id is an open-addressing hash table in an Int32Array:
- * 19–25 bytes a series (columns grow by 1.5×), nothing for the GC to trace.
+ * 19–25 bytes a series (columns grow by 1.25×), nothing for the GC to trace.
  * Targets and keys are small tables of their own, since a key such as
  * `disk_used_percent\0{"mount":"/"}` repeats across thousands of targets.
  */
@@ -213,11 +213,11 @@ export class SeriesIndex {
     for (const id of this.all()) this.#place(id);
   }
 
-  /** Grows the columns (by 1.5×) so that `id` is a row. */
+  /** Grows the columns (by 1.25×, `grownCapacity`) so that `id` is a row. */
   #ensureId(id: number): void {
     const old = this.#target.length;
     if (id < old) return;
-    const n = Math.max(id + 1, Math.ceil(old * 1.5), 1024);
+    const n = grownCapacity(old, id + 1);
     this.#target = grownColumn(this.#target, n, -1);
     this.#key = grownColumn(this.#key, n);
     this.#sealedHour = grownColumn(this.#sealedHour, n, -1);
