@@ -28,7 +28,7 @@ describe.skipIf(!CAN_NAMESPACE)('hallmonitor-collector install-service', () => {
     expect([conf.uid, conf.gid, conf.mode & 0o777]).toEqual([0, Number(m![2]), 0o640]);
     expect(readFileSync(join(work, 'etc', 'collector.yaml'), 'utf8')).toContain('listen: 0.0.0.0:8470');
     const unit = readFileSync(join(work, 'systemd', 'hallmonitor-collector.service'), 'utf8');
-    expect(unit).toContain(`ExecStart="${process.execPath}" "--max-semi-space-size=4" "--heap-growing-percent=15" "${COLLECTOR_BIN}" "serve" "--config" "${join(work, 'etc', 'collector.yaml')}"`);
+    expect(unit).toContain(`ExecStart="${process.execPath}" "--max-semi-space-size=1" "--heap-growing-percent=15" "${COLLECTOR_BIN}" "serve" "--config" "${join(work, 'etc', 'collector.yaml')}"`);
     const verify = await runCommand('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc && { command -v systemd-analyze >/dev/null || exit 77; } && exec systemd-analyze verify "$1"', etc, join(work, 'systemd', 'hallmonitor-collector.service')]);
     if (verify.code !== 77) expect(verify.code, verify.stderr).toBe(0);
     const again = await run();

@@ -27,7 +27,7 @@ export const MAX_SLOT = SIZES[SIZES.length - 1] as number;
 export const OWN_ARRAY = -1;
 /**
  * 256 KiB less a malloc chunk header: slabs are mapped one by one (the
- * collector's MALLOC_MMAP_THRESHOLD_ is 64 KiB), and a header on top of a
+ * collector's MALLOC_MMAP_THRESHOLD_ is 16 KiB), and a header on top of a
  * whole 256 KiB would cost each slab a page more.
  */
 const SLAB_BYTES = 256 * 1024 - 64;
