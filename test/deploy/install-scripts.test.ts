@@ -136,7 +136,7 @@ describe('collector systemd unit', () => {
   it('starts Node with the measured memory settings (docs/capacity.md)', () => {
     expect(unit).toMatch(/^ExecStart="\/usr\/bin\/node" "--max-semi-space-size=1" "--heap-growing-percent=15" "\/opt\/hallmonitor\/collector\/bin\/hallmonitor-collector.js" "serve"/m);
     expect(unit).toMatch(/^Environment=MALLOC_ARENA_MAX=2$/m);
-    expect(unit).toMatch(/^Environment=MALLOC_MMAP_THRESHOLD_=65536$/m);
+    expect(unit).toMatch(/^Environment=MALLOC_MMAP_THRESHOLD_=16384$/m);
   });
 
   it('quotes paths as systemd reads them', () => {
