@@ -145,7 +145,13 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
   const cachedStatus = (id: string): TargetStatus | undefined => statusCache.get(id);
   /** What status depends on besides the target: computed once per tick, not per target. */
   const livenessInputs = (now: number): LivenessInputs => ({ now, offlineAfterMs: offlineAfterMs(), schedules: cfg().schedules, statusOf: cachedStatus, deviceStaleAfterMs: 3 * (parseDuration(cfg().agents.devicePoll) ?? 60_000) });
-  const statusOf = (t: Target, now: number): TargetStatus => targetStatus(t, livenessInputs(now));
+  /** The inputs for API requests, made at most once a second (a fleet page asks for every target). */
+  let apiInputs: LivenessInputs | undefined;
+  const currentInputs = (): LivenessInputs => {
+    const now = clock();
+    if (!apiInputs || now - apiInputs.now >= 1000 || now < apiInputs.now) apiInputs = livenessInputs(now);
+    return apiInputs;
+  };
   const alertManager = new AlertManager({
     db,
     targets,
@@ -292,7 +298,7 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
   ingest.attach(http.server as Server);
   live.onChange(() => ingest.pushSettings());
 
-  const ctx: ApiContext = { config, live, tls, agents, apiKeys, tokens, targets, store, latest, alerts: alertStore, alertManager, outbox, silences, worker, ingest, baseUrl, clock, status: (t) => statusCache.get(t.id) ?? statusOf(t, clock()), events };
+  const ctx: ApiContext = { config, live, tls, agents, apiKeys, tokens, targets, store, latest, alerts: alertStore, alertManager, outbox, silences, worker, ingest, baseUrl, clock, status: (t) => targetStatus(t, currentInputs()), events };
 
   http.setErrorHandler((err: FastifyError | CollectorError, req, reply) => {
     if (err instanceof CollectorError) return reply.status(err.statusCode).send({ code: err.code, message: err.message });

@@ -33,7 +33,7 @@ export interface ApiContext {
   readonly outbox: Outbox;
   readonly silences: SilenceStore;
   readonly worker: DeliveryWorker;
-  /** Status as of the last liveness tick (at most a second old); computed for a target the tick has not seen yet. */
+  /** A target's status now (its inputs — config, schedules, parents' status — are refreshed at most once a second). */
   readonly status: (t: Target) => TargetStatus;
   /** Committed fleet changes, for live views. */
   readonly events: FleetEvents;
