@@ -56,6 +56,22 @@ function encode(a, seq, samples) {
   return JSON.stringify({ v: PROTOCOL_VERSION, type: 'metrics', epoch: a.epoch, seq, samples });
 }
 
+/** Resends waiting batches while fewer than DRAIN_WINDOW are unacknowledged. */
+const DRAIN_WINDOW = 4;
+function pumpResend(a) {
+  const q = a.resendQueue;
+  if (!q) return;
+  while (q.length > 0 && a.ws?.readyState === WebSocket.OPEN) {
+    const inFlight = q.length > 0 ? [...a.unacked.keys()].filter((s) => s < q[0]).length : 0;
+    if (inFlight >= DRAIN_WINDOW) return;
+    const seq = q.shift();
+    const u = a.unacked.get(seq);
+    if (!u) continue;
+    counters.resent++;
+    a.ws.send(encode(a, seq, u.samples));
+  }
+}
+
 function send(a, seq, samples) {
   a.unacked.set(seq, { sentAt: performance.now(), samples, resent: false });
   if (a.state === 'ready' && a.ws.readyState === WebSocket.OPEN) a.ws.send(encode(a, seq, samples));
@@ -87,13 +103,12 @@ function connect(a) {
       // Series ids belong to one connection: a new one defines them again.
       a.accepted = m.acceptedVersion;
       a.dict = new SeriesDictionary();
-      // Everything at or below the mark is stored; everything above goes again, in order.
+      // Everything at or below the mark is stored; everything above goes again, in order, a few
+      // batches ahead of the acks like the agent's drain window (agent/src/transport/drain.ts).
       for (const seq of [...a.unacked.keys()]) if (seq <= m.highWaterSeq) a.unacked.delete(seq);
-      for (const [seq, u] of a.unacked) {
-        u.resent = true;
-        counters.resent++;
-        ws.send(encode(a, seq, u.samples));
-      }
+      a.resendQueue = [...a.unacked.keys()];
+      for (const seq of a.resendQueue) a.unacked.get(seq).resent = true;
+      pumpResend(a);
     } else if (m.type === 'ack') {
       const now = performance.now();
       for (const [seq, u] of a.unacked) {
@@ -103,6 +118,7 @@ function connect(a) {
         counters.acked++;
         a.unacked.delete(seq);
       }
+      pumpResend(a);
     } else if (m.type === 'error') note(`${a.name}: ${m.code} ${m.message}`);
   });
   ws.on('unexpected-response', (_req, res) => {

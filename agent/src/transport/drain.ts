@@ -1,5 +1,13 @@
 export interface DrainOptions {
-  /** Batches sent in order beyond the last ack before waiting for the next one. */
+  /**
+   * Batches sent in order beyond the last ack before waiting for the next one.
+   * Small on purpose: the collector's TLS layer reads whatever arrived at once
+   * into a per-connection buffer whose pages stay resident for the life of
+   * the connection. A 32-batch burst at connect left 26 KB more per
+   * connection than 4 batches (128 MB at 5,000 agents;
+   * scripts/bench/fleet/tls-connections.mjs). The rate budget, not the
+   * window, limits a drain: acks come back within milliseconds on a LAN.
+   */
   readonly windowBatches: number;
   /**
    * Sustained samples per second while resending a backlog; kept under the
@@ -10,7 +18,7 @@ export interface DrainOptions {
   readonly maxBufferedBytes: number;
 }
 
-export const DEFAULT_DRAIN: DrainOptions = Object.freeze({ windowBatches: 32, samplesPerSecond: 1000, maxBufferedBytes: 1024 * 1024 });
+export const DEFAULT_DRAIN: DrainOptions = Object.freeze({ windowBatches: 4, samplesPerSecond: 1000, maxBufferedBytes: 1024 * 1024 });
 
 /**
  * Token bucket in samples. `take` answers how long to wait instead of
