@@ -44,7 +44,7 @@ import { LatestValues } from './storage/latest.js';
 import { ChunkedSampleStore } from './storage/chunked-store.js';
 import { resolveStorageConfig } from './storage/config.js';
 import { quickCheck } from './storage/integrity.js';
-import { Targets, type Target } from './targets/targets.js';
+import { Targets } from './targets/targets.js';
 import { DeviceTargets, SNMP_DEVICE_UP_METRIC } from './targets/device-targets.js';
 import { devicesFor, type ConfiguredDevice } from './devices/assignment.js';
 import { loadTlsMaterial, type TlsMaterial } from './tls/material.js';
