@@ -9,10 +9,12 @@ export interface IngestCounters {
   batchesStored: number;
   acks: number;
   commitFailures: number;
+  /** Ingest transactions committed (each one fsync). */
+  commits: number;
 }
 
 export function newIngestCounters(): IngestCounters {
-  return { samplesStored: 0, batchesStored: 0, acks: 0, commitFailures: 0 };
+  return { samplesStored: 0, batchesStored: 0, acks: 0, commitFailures: 0, commits: 0 };
 }
 
 /**
@@ -30,6 +32,7 @@ export function countAcks(committer: GroupCommitter, counters: IngestCounters): 
   };
   const submit = committer.submit.bind(committer);
   const submitGap = committer.submitGap.bind(committer);
+  committer.onCommit = () => counters.commits++;
   committer.submit = (batch) => tally(submit(batch));
   committer.submitGap = (gap) => tally(submitGap(gap));
 }
@@ -67,6 +70,7 @@ export function selfMetrics(i: SelfMetricsInputs): MetricFamily[] {
     c('hallmonitor_ingest_batches_total', 'Agent batches newly stored (replays not counted).', i.ingest.batchesStored),
     c('hallmonitor_ingest_acks_total', 'Acknowledgements sent to agents (stored batches, replays and gaps).', i.ingest.acks),
     c('hallmonitor_ingest_commit_failures_total', 'Batches that could not be stored (not acknowledged; the agent resends).', i.ingest.commitFailures),
+    c('hallmonitor_ingest_commits_total', 'Ingest transactions committed, each one fsync (batches per commit = batches / commits).', i.ingest.commits),
     g('hallmonitor_agents_connected', 'Agents connected over WebSocket now.', i.connectedAgents()),
     g('hallmonitor_targets', 'Known targets (hosts and polled devices).', i.targets()),
     g('hallmonitor_series', 'Series with a latest value in memory.', i.series()),

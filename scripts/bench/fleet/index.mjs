@@ -323,8 +323,9 @@ const scrape = await new Promise((resolve, reject) => {
       const done = { ms: performance.now() - t, gzipKB: n / 1024, collectorCpuMs: (cpuSeconds(pid) - c0) * 1000 };
       // The collector's own memory split, from its self metrics at the end of the text.
       const text = gunzipSync(Buffer.concat(parts)).toString('utf8');
-      const mb = (name) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text.slice(-200_000))?.[1]) / 2 ** 20;
-      resolve({ ...done, memMB: { rss: mb('process_resident_memory_bytes'), heapUsed: mb('nodejs_heap_size_used_bytes'), heapTotal: mb('nodejs_heap_size_total_bytes'), external: mb('nodejs_external_memory_bytes'), headBytes: mb('hallmonitor_storage_head_bytes'), headSamples: mb('hallmonitor_storage_head_samples') * 2 ** 20, openBuffers: mb('hallmonitor_storage_open_buffers') * 2 ** 20 } });
+      const raw = (name) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text.slice(-200_000))?.[1]);
+      const mb = (name) => raw(name) / 2 ** 20;
+      resolve({ ...done, memMB: { rss: mb('process_resident_memory_bytes'), heapUsed: mb('nodejs_heap_size_used_bytes'), heapTotal: mb('nodejs_heap_size_total_bytes'), external: mb('nodejs_external_memory_bytes'), headBytes: mb('hallmonitor_storage_head_bytes'), headSamples: mb('hallmonitor_storage_head_samples') * 2 ** 20, openBuffers: mb('hallmonitor_storage_open_buffers') * 2 ** 20 }, commits: raw('hallmonitor_ingest_commits_total'), batches: raw('hallmonitor_ingest_batches_total') });
     });
   });
   req.on('error', reject);
@@ -386,6 +387,7 @@ for (const r of rows) {
   console.log(`| ${r.label.name} | ${f(r.samplesPerSecond)} | ${f(r.collectorCpuPct, 1)} | ${f(r.rssMedianMB)} / ${f(r.rssMaxMB)} | ${f(r.ackP50, 1)} / ${f(r.ackP99, 1)} | ${f(r.pageP50, 1)} / ${f(r.pageP95, 1)} | ${f(r.alertP50, 1)} / ${f(r.alertP99, 1)} (${r.alertsReceived}/${r.alertsSent}) | ${f((r.dbGrowthBytesPerSecond * 60) / 2 ** 20, 1)} | ${f(r.simCpuPct)} | ${f(r.otherCpuPct)} | ${f(r.machineBusyPct)} |`);
 }
 console.log(`\nFleet page: ${main.pageCount} requests, ${f(main.pageKB)} KB each${main.aps ? ` (${main.aps.pageTargets} targets, ${main.aps.pageAps} of them the simulated APs, ${main.aps.pageApsUp} up)` : ''}. One /metrics scrape of the whole fleet: ${f(scrape.ms)} ms, ${f(scrape.gzipKB)} KB gzipped, ${f(scrape.collectorCpuMs)} ms collector CPU.`);
+console.log(`Ingest commits: ${f(scrape.batches / scrape.commits, 1)} batches per transaction (fsync) over the run (${scrape.commits} commits, ${scrape.batches} batches).`);
 console.log(`Collector memory at that scrape: RSS ${f(scrape.memMB.rss)} MB = V8 heap ${f(scrape.memMB.heapUsed)} MB used of ${f(scrape.memMB.heapTotal)} MB reserved, ${f(scrape.memMB.external)} MB external (buffers, arena slabs), the rest native (TLS, SQLite, code). Open buffers: ${f(scrape.memMB.openBuffers)} holding ${f(scrape.memMB.headSamples)} samples in ${f(scrape.memMB.headBytes)} MB of arena slabs.`);
 console.log(`Database growth at ${AGENTS} agents: ${f(samplesPerDay / 1e6)} M samples/day × ${f(bps.usedBytesPerSample, 2)} bytes/sample on disk ≈ ${f(bytesPerDay / 2 ** 30, 2)} GiB/day until raw retention (14 d default) starts deleting; chunk payload ${f(bps.bytesPerSample, 2)} bytes/sample, rollups +${f(bps.rollupFraction * 100)}% (measured on this metric set in the collector's storage engine: ${bps.samples.toLocaleString()} samples, 100 hosts × 4 h, sealed and rolled up).`);
 console.log(
