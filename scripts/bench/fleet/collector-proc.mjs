@@ -67,6 +67,11 @@ export function machineCpu() {
   return { busy: (total - idle) / TICK, total: total / TICK };
 }
 
+/** Bytes the process caused to be written to storage (/proc/PID/io write_bytes): what wears a closet server's SSD. */
+export function writeBytes(pid) {
+  return Number(/^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
+}
+
 export function fileBytes(dataDir) {
   let n = 0;
   for (const f of ['hallmonitor.db', 'hallmonitor.db-wal']) {

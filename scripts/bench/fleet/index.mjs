@@ -30,7 +30,7 @@ import { enrollFleet, startFleet } from '../../fleet-sim/fleet.mjs';
 import { count, quantile } from '../../fleet-sim/histogram.mjs';
 import { startApPoller } from '../../fleet-sim/poller.mjs';
 import { measureBytesPerSample } from './bytes-per-sample.mjs';
-import { cpuSeconds, fileBytes, machineCpu, rssBytes, startCollector } from './collector-proc.mjs';
+import { cpuSeconds, fileBytes, machineCpu, rssBytes, startCollector, writeBytes } from './collector-proc.mjs';
 
 const { values: a } = parseArgs({
   options: {
@@ -234,6 +234,7 @@ async function measure(ms, label) {
   const simCpu0 = fleet.pids.reduce((s, p) => s + cpuSeconds(p), 0);
   const apCpu0 = aps ? { poller: cpuSeconds(poller.pid, { children: true }), snmpsim: cpuSeconds(aps.pid, { children: true }), cycles: apCycles.cycles().length } : undefined;
   const bytes0 = fileBytes(dataDir);
+  const written0 = writeBytes(pid);
   const firedHere = [];
   const pages = [];
   const rss = [];
@@ -292,6 +293,7 @@ async function measure(ms, label) {
     alertP50: median(alerts),
     alertP99: pct(alerts, 0.99),
     dbGrowthBytesPerSecond: (fileBytes(dataDir) - bytes0) / seconds,
+    diskWriteBytesPerSecond: (writeBytes(pid) - written0) / seconds,
     loadavg: os.loadavg()[0],
     errors: sim.errors.slice(0, 3),
     ...(apCpu ? { aps: apRow(apCpu, seconds, lastPage) } : {}),
@@ -381,10 +383,10 @@ const bytesPerDay = samplesPerDay * bps.usedBytesPerSample;
 console.log(`\n## Capacity run — ${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}`);
 console.log(`\nCommand: node scripts/bench/fleet/index.mjs ${process.argv.slice(2).join(' ')}`);
 console.log(`Fleet: ${AGENTS} simulated agents × ${SERIES} series, ${Number(a.procs)} sim processes, clock skew on, ${a.disconnects} disconnects and ${a.restarts} restarts per agent-hour; TLS on; default rules + 1 probe rule${aps ? `; ${APS} simulated UniFi APs (one snmpsimd) in the collector's devices section, polled every ${a['ap-poll']} by one real agent ("${a['ap-poller']}", ping ${a['ap-ping']})` : ''}. Connect (ramp) time: ${f(connectSeconds)} s.\n`);
-console.log('| load | samples/s | collector CPU % of a core | RSS MB (median / max) | ack p50 / p99 ms | fleet page p50 / p95 ms | alert p50 / p99 ms (n) | DB file growth MB/min (head log) | sim CPU % | other CPU % | machine busy % |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| load | samples/s | collector CPU % of a core | RSS MB (median / max) | ack p50 / p99 ms | fleet page p50 / p95 ms | alert p50 / p99 ms (n) | DB file growth MB/min (head log) | collector disk writes MB/min | sim CPU % | other CPU % | machine busy % |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.label.name} | ${f(r.samplesPerSecond)} | ${f(r.collectorCpuPct, 1)} | ${f(r.rssMedianMB)} / ${f(r.rssMaxMB)} | ${f(r.ackP50, 1)} / ${f(r.ackP99, 1)} | ${f(r.pageP50, 1)} / ${f(r.pageP95, 1)} | ${f(r.alertP50, 1)} / ${f(r.alertP99, 1)} (${r.alertsReceived}/${r.alertsSent}) | ${f((r.dbGrowthBytesPerSecond * 60) / 2 ** 20, 1)} | ${f(r.simCpuPct)} | ${f(r.otherCpuPct)} | ${f(r.machineBusyPct)} |`);
+  console.log(`| ${r.label.name} | ${f(r.samplesPerSecond)} | ${f(r.collectorCpuPct, 1)} | ${f(r.rssMedianMB)} / ${f(r.rssMaxMB)} | ${f(r.ackP50, 1)} / ${f(r.ackP99, 1)} | ${f(r.pageP50, 1)} / ${f(r.pageP95, 1)} | ${f(r.alertP50, 1)} / ${f(r.alertP99, 1)} (${r.alertsReceived}/${r.alertsSent}) | ${f((r.dbGrowthBytesPerSecond * 60) / 2 ** 20, 1)} | ${f((r.diskWriteBytesPerSecond * 60) / 2 ** 20, 1)} | ${f(r.simCpuPct)} | ${f(r.otherCpuPct)} | ${f(r.machineBusyPct)} |`);
 }
 console.log(`\nFleet page: ${main.pageCount} requests, ${f(main.pageKB)} KB each${main.aps ? ` (${main.aps.pageTargets} targets, ${main.aps.pageAps} of them the simulated APs, ${main.aps.pageApsUp} up)` : ''}. One /metrics scrape of the whole fleet: ${f(scrape.ms)} ms, ${f(scrape.gzipKB)} KB gzipped, ${f(scrape.collectorCpuMs)} ms collector CPU.`);
 console.log(`Ingest commits: ${f(scrape.batches / scrape.commits, 1)} batches per transaction (fsync) over the run (${scrape.commits} commits, ${scrape.batches} batches).`);
