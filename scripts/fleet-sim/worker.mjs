@@ -62,7 +62,7 @@ function pumpResend(a) {
   const q = a.resendQueue;
   if (!q) return;
   while (q.length > 0 && a.ws?.readyState === WebSocket.OPEN) {
-    const inFlight = q.length > 0 ? [...a.unacked.keys()].filter((s) => s < q[0]).length : 0;
+    const inFlight = [...a.unacked.keys()].filter((s) => s < q[0]).length;
     if (inFlight >= DRAIN_WINDOW) return;
     const seq = q.shift();
     const u = a.unacked.get(seq);

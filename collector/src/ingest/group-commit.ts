@@ -91,7 +91,9 @@ export class GroupCommitter {
   readonly #hw: HighWater;
   readonly #gaps: GapStore;
   #queue: Array<{ item: Item; done: (o: CommitOutcome) => void }> = [];
-  #scheduled = false;
+  /** A flush is queued for this event-loop turn. */
+  #immediate = false;
+  /** A flush is waiting for the window to end. */
   #timer: NodeJS.Timeout | undefined;
   readonly #windowMs: number;
   /** Called after each committed transaction (one fsync): the self metrics count them. */
@@ -137,24 +139,18 @@ export class GroupCommitter {
   #enqueue(item: Item): Promise<CommitOutcome> {
     return new Promise((resolve) => {
       this.#queue.push({ item, done: resolve });
-      if (this.#queue.length >= MAX_GROUP) {
-        // Enough for one commit: no reason to make these wait. A pending
-        // window timer is replaced by a flush this turn; a flush already
-        // scheduled for this turn takes them all.
-        if (this.#timer !== undefined) {
-          clearTimeout(this.#timer);
-          this.#timer = undefined;
-          this.#scheduled = false;
-        }
-        if (!this.#scheduled) {
-          this.#scheduled = true;
-          setImmediate(() => this.#flush());
-        }
-      } else if (!this.#scheduled) {
-        this.#scheduled = true;
-        // setImmediate lets every message already read from sockets join this commit; the window, those arriving soon after.
-        if (this.#windowMs > 0) this.#timer = setTimeout(() => this.#flush(), this.#windowMs);
-        else setImmediate(() => this.#flush());
+      // A flush this turn takes everything queued by then.
+      if (this.#immediate) return;
+      if (this.#queue.length >= MAX_GROUP || this.#windowMs === 0) {
+        // A full group need not wait for the window (0: commit every turn). setImmediate
+        // lets every message already read from sockets join this commit.
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
+        this.#immediate = true;
+        setImmediate(() => this.#flush());
+      } else if (this.#timer === undefined) {
+        // The window: batches arriving soon after join this commit.
+        this.#timer = setTimeout(() => this.#flush(), this.#windowMs);
       }
     });
   }
@@ -162,7 +158,7 @@ export class GroupCommitter {
   #flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#scheduled = false;
+    this.#immediate = false;
     const items = this.#queue;
     this.#queue = [];
     if (items.length === 0) return;
