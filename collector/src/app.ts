@@ -48,6 +48,7 @@ import { Targets } from './targets/targets.js';
 import { DeviceTargets, SNMP_DEVICE_UP_METRIC } from './targets/device-targets.js';
 import { devicesFor, type ConfiguredDevice } from './devices/assignment.js';
 import { loadTlsMaterial, type TlsMaterial } from './tls/material.js';
+import { HeapRelease } from './service/heap-release.js';
 
 export interface BuildOptions {
   readonly logger: Logger;
@@ -206,6 +207,10 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
   const storeLog = log.child({ module: 'storage' });
   let maintenanceTimer: NodeJS.Timeout | undefined;
   let lastStatsLog = 0;
+  // The heap's unused pages back to the system after bursts (the hourly spill and seal among them).
+  const heapRelease = new HeapRelease({ log: storeLog });
+  const heapTimer = setInterval(() => heapRelease.checkSlack(), 60_000);
+  heapTimer.unref();
   const maintain = (): void => {
     let more = false;
     try {
@@ -362,6 +367,7 @@ export async function buildApp(config: ResolvedConfig, opts: BuildOptions): Prom
       live.stop();
       clearInterval(livenessTimer);
       clearTimeout(maintenanceTimer);
+      clearInterval(heapTimer);
       await ingest.close();
       await worker.stop();
       await exporter.stop();

@@ -35,7 +35,10 @@ export class ChunkTable {
   readonly #inWindow: Statement;
   readonly #delete: Statement;
   readonly #last: Statement;
+  readonly #deleteWindow: Statement;
   readonly #addTotals: Statement;
+  /** Totals changes waiting for the end of a batch (null: outside one, written at once). */
+  #pending: { chunks: number; samples: number; bytes: number } | null = null;
 
   constructor(db: Database) {
     this.#insert = db.prepare('INSERT INTO chunks (series_id, start_ts, end_ts, count, head_hw, data) VALUES (?, ?, ?, ?, ?, ?)');
@@ -43,6 +46,7 @@ export class ChunkTable {
     this.#inRange = db.prepare('SELECT start_ts, end_ts, count, data FROM chunks WHERE series_id = ? AND start_ts > ? AND start_ts <= ? AND end_ts >= ? ORDER BY start_ts');
     this.#inWindow = db.prepare('SELECT id, start_ts, end_ts, count, head_hw, data FROM chunks WHERE series_id = ? AND start_ts >= ? AND start_ts < ? ORDER BY start_ts');
     this.#delete = db.prepare('DELETE FROM chunks WHERE id = ?');
+    this.#deleteWindow = db.prepare('DELETE FROM chunks WHERE series_id = ? AND start_ts >= ? AND start_ts < ?');
     this.#last = db.prepare('SELECT start_ts, end_ts, data FROM chunks WHERE series_id = ? ORDER BY start_ts DESC LIMIT 1');
     this.#addTotals = db.prepare("UPDATE storage_totals SET chunks = chunks + ?, samples = samples + ?, bytes = bytes + ? WHERE kind = 'raw'");
   }
@@ -61,7 +65,37 @@ export class ChunkTable {
       bytes += data.length;
       chunks++;
     }
-    if (n > 0) this.#addTotals.run(chunks, n, bytes);
+    if (n > 0) this.#addToTotals(chunks, n, bytes);
+  }
+
+  /**
+   * Runs `fn` (inside the caller's transaction) with the storage totals kept in
+   * memory and written once at its end: a seal batch otherwise updated the
+   * totals row two or three times per window. Changes made by an `fn` that
+   * throws are dropped with its transaction.
+   */
+  batch<T>(fn: () => T): T {
+    this.#pending = { chunks: 0, samples: 0, bytes: 0 };
+    try {
+      const out = fn();
+      const p = this.#pending;
+      this.#pending = null;
+      if (p.chunks !== 0 || p.samples !== 0 || p.bytes !== 0) this.#addTotals.run(p.chunks, p.samples, p.bytes);
+      return out;
+    } finally {
+      this.#pending = null;
+    }
+  }
+
+  #addToTotals(chunks: number, samples: number, bytes: number): void {
+    const p = this.#pending;
+    if (p === null) {
+      this.#addTotals.run(chunks, samples, bytes);
+      return;
+    }
+    p.chunks += chunks;
+    p.samples += samples;
+    p.bytes += bytes;
   }
 
   /** Chunk rows of one window, for merging late samples. */
@@ -69,15 +103,19 @@ export class ChunkTable {
     return this.#inWindow.all(seriesId, start, start + CHUNK_WINDOW_MS) as ChunkRow[];
   }
 
-  remove(rows: readonly ChunkRow[]): void {
+  /** Removes the rows `window(seriesId, start)` returned (in the same transaction: the same rows), in one statement. */
+  removeWindow(seriesId: number, start: number, rows: readonly ChunkRow[]): void {
+    if (rows.length === 0) return;
     let samples = 0;
     let bytes = 0;
     for (const r of rows) {
-      this.#delete.run(r.id);
       samples += r.count;
       bytes += r.data.length;
     }
-    if (rows.length) this.#addTotals.run(-rows.length, -samples, -bytes);
+    const n = rows.length === 1 ? this.#delete.run((rows[0] as ChunkRow).id).changes : this.#deleteWindow.run(seriesId, start, start + CHUNK_WINDOW_MS).changes;
+    // Anything else would leave the totals wrong; the transaction is rolled back instead.
+    if (n !== rows.length) throw new Error(`window ${start} of series ${seriesId}: deleted ${n} chunk rows, expected ${rows.length}`);
+    this.#addToTotals(-rows.length, -samples, -bytes);
   }
 
   /** Decoded points of one series with from ≤ ts ≤ to, in time order. */

@@ -451,12 +451,14 @@ export class ChunkedSampleStore implements SampleStore {
       }
       const batch = list.slice(k, k + 256);
       const outcomes = this.#db.transaction(() =>
-        batch.map((b) => {
-          const id = this.#buffers.seriesId(b);
-          const o = sealBuffer(this.#chunks, this.#buffers, b, id, this.#series.lastSealedWindow(id), this.#cfg.alignToleranceMs, spill);
-          this.#jobs.rawWindowChanged(id, this.#buffers.windowStart(b));
-          return o;
-        }),
+        this.#chunks.batch(() =>
+          batch.map((b) => {
+            const id = this.#buffers.seriesId(b);
+            const o = sealBuffer(this.#chunks, this.#buffers, b, id, this.#series.lastSealedWindow(id), this.#cfg.alignToleranceMs, spill);
+            this.#jobs.rawWindowChanged(id, this.#buffers.windowStart(b));
+            return o;
+          }),
+        ),
       )();
       // Memory follows only after the commit.
       batch.forEach((b, i) => {

@@ -97,6 +97,42 @@ export function writeXorFloats(w: BitWriter, values: ArrayLike<number>): void {
   }
 }
 
+/** Bits writeXorFloats would write for `values`, counted without writing them (it must make the same choices). */
+export function xorFloatsCost(values: ArrayLike<number>): number {
+  const n = values.length;
+  if (n === 0) return 0;
+  f64[0] = values[0] as number;
+  let prevHi = u32[HI] as number;
+  let prevLo = u32[LO] as number;
+  let bits = 64;
+  let winLead = -1;
+  let winTrail = 0;
+  for (let i = 1; i < n; i++) {
+    f64[0] = values[i] as number;
+    const hi = u32[HI] as number;
+    const lo = u32[LO] as number;
+    const xh = (hi ^ prevHi) >>> 0;
+    const xl = (lo ^ prevLo) >>> 0;
+    prevHi = hi;
+    prevLo = lo;
+    if (xh === 0 && xl === 0) {
+      bits += 1;
+      continue;
+    }
+    const lead = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
+    const trail = xl !== 0 ? ctz32(xl) : 32 + ctz32(xh);
+    if (winLead >= 0 && lead >= winLead && trail >= winTrail) {
+      bits += 2 + 64 - winLead - winTrail;
+      continue;
+    }
+    const l = lead > 31 ? 31 : lead;
+    bits += 13 + 64 - l - trail;
+    winLead = l;
+    winTrail = trail;
+  }
+  return bits;
+}
+
 /** Writes `len` bits of the 64-bit (xh:xl) starting `shift` bits above bit 0. */
 function writeBits64(w: BitWriter, xh: number, xl: number, shift: number, len: number): void {
   // Shift right by `shift` across the two halves.

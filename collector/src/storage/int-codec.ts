@@ -29,9 +29,14 @@ export function writeSigned(w: BitWriter, v: number): void {
     if (z < (LIMITS[i] as number)) {
       // i+1 one-bits, then a zero unless this is the last bucket.
       const ones = i + 1;
-      if (i < WIDTHS.length - 1) w.write(((1 << ones) - 1) << 1, ones + 1);
-      else w.write((1 << ones) - 1, ones);
-      w.writeWide(z, WIDTHS[i] as number);
+      const width = WIDTHS[i] as number;
+      // Prefix and value in one write while they fit in 31 bits (every bucket below 32 bits wide).
+      if (ones + 1 + width <= 31) w.write((((1 << ones) - 1) << (width + 1)) | z, ones + 1 + width);
+      else {
+        if (i < WIDTHS.length - 1) w.write(((1 << ones) - 1) << 1, ones + 1);
+        else w.write((1 << ones) - 1, ones);
+        w.writeWide(z, width);
+      }
       return;
     }
   }

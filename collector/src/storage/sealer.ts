@@ -56,7 +56,7 @@ export function sealBuffer(chunks: ChunkTable, buffers: OpenBuffers, buf: number
       ts = m.ts;
       values = m.values;
       duplicates = m.dropped;
-      chunks.remove(rows);
+      chunks.removeWindow(seriesId, start, rows);
     }
   }
   const aligned = alignTimestamps(ts, toleranceMs);

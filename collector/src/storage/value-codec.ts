@@ -1,5 +1,5 @@
 import { BitReader, BitWriter } from './bit-stream.js';
-import { readXorFloats, writeXorFloats } from './gorilla-encoder.js';
+import { readXorFloats, writeXorFloats, xorFloatsCost } from './gorilla-encoder.js';
 import { readSigned, signedCost, writeSigned } from './int-codec.js';
 
 /**
@@ -42,38 +42,44 @@ export function decimalsFor(values: ArrayLike<number>): number {
 
 export function encodeValueColumn(values: ArrayLike<number>): Uint8Array {
   const n = values.length;
-  const xor = new BitWriter(n * 2 + 16);
+  // The smaller codec is chosen from bit counts before anything is written: most columns are short
+  // decimals, and writing their XOR form only to throw it away was a third of the cost of a seal.
+  const xorBits = 5 + xorFloatsCost(values);
+  const d = n > 1 ? decimalsFor(values) : -1;
+  if (d >= 0) {
+    const scale = POW10[d] as number;
+    const ints = new Float64Array(n);
+    for (let i = 0; i < n; i++) ints[i] = Math.round((values[i] as number) * scale);
+    let costDelta = 0;
+    let costDod = 0;
+    let prevDelta = 0;
+    for (let i = 1; i < n; i++) {
+      const delta = (ints[i] as number) - (ints[i - 1] as number);
+      costDelta += signedCost(delta);
+      costDod += signedCost(delta - prevDelta);
+      prevDelta = delta;
+    }
+    const codec = costDod < costDelta ? Codec.ScaledDod : Codec.ScaledDelta;
+    const intBits = 5 + signedCost(ints[0] as number) + Math.min(costDelta, costDod);
+    if (intBits < xorBits) {
+      const w = new BitWriter((intBits >>> 3) + 8);
+      w.write(codec, 2);
+      w.write(d, 3);
+      writeSigned(w, ints[0] as number);
+      prevDelta = 0;
+      for (let i = 1; i < n; i++) {
+        const delta = (ints[i] as number) - (ints[i - 1] as number);
+        writeSigned(w, codec === Codec.ScaledDod ? delta - prevDelta : delta);
+        prevDelta = delta;
+      }
+      return w.finish();
+    }
+  }
+  const xor = new BitWriter((xorBits >>> 3) + 8);
   xor.write(Codec.Xor, 2);
   xor.write(0, 3);
   writeXorFloats(xor, values);
-  const d = n > 1 ? decimalsFor(values) : -1;
-  if (d < 0) return xor.finish();
-  const scale = POW10[d] as number;
-  const ints = new Float64Array(n);
-  for (let i = 0; i < n; i++) ints[i] = Math.round((values[i] as number) * scale);
-  let costDelta = 0;
-  let costDod = 0;
-  let prevDelta = 0;
-  for (let i = 1; i < n; i++) {
-    const delta = (ints[i] as number) - (ints[i - 1] as number);
-    costDelta += signedCost(delta);
-    costDod += signedCost(delta - prevDelta);
-    prevDelta = delta;
-  }
-  const codec = costDod < costDelta ? Codec.ScaledDod : Codec.ScaledDelta;
-  const intBits = 5 + signedCost(ints[0] as number) + Math.min(costDelta, costDod);
-  if (intBits >= xor.bitLength) return xor.finish();
-  const w = new BitWriter((intBits >>> 3) + 8);
-  w.write(codec, 2);
-  w.write(d, 3);
-  writeSigned(w, ints[0] as number);
-  prevDelta = 0;
-  for (let i = 1; i < n; i++) {
-    const delta = (ints[i] as number) - (ints[i - 1] as number);
-    writeSigned(w, codec === Codec.ScaledDod ? delta - prevDelta : delta);
-    prevDelta = delta;
-  }
-  return w.finish();
+  return xor.finish();
 }
 
 export function decodeValueColumn(buf: Uint8Array, start: number, end: number, n: number, out: Float64Array): void {

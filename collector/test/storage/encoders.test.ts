@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BitReader, BitWriter } from '../../src/storage/bit-stream.js';
 import { decodeChunk, encodeChunk, ChunkFormatError } from '../../src/storage/chunk.js';
-import { MAX_TIMESTAMP, readTimestamps, readXorFloats, writeTimestamps, writeXorFloats } from '../../src/storage/gorilla-encoder.js';
+import { MAX_TIMESTAMP, readTimestamps, readXorFloats, writeTimestamps, writeXorFloats, xorFloatsCost } from '../../src/storage/gorilla-encoder.js';
 import { MAX_SIGNED, readSigned, writeSigned } from '../../src/storage/int-codec.js';
 import { decimalsFor, decodeValueColumn, encodeValueColumn } from '../../src/storage/value-codec.js';
 
@@ -84,6 +84,15 @@ describe('XOR float codec', () => {
       }),
     );
   });
+  it('counts exactly the bits it writes (the value column picks its codec from the count)', () => {
+    fc.assert(
+      fc.property(fc.array(anyFloat, { maxLength: 300 }), (vals) => {
+        const w = new BitWriter();
+        writeXorFloats(w, vals);
+        expect(xorFloatsCost(vals)).toBe(w.bitLength);
+      }),
+    );
+  });
 });
 
 describe('value column (XOR or scaled decimals)', () => {
@@ -97,6 +106,17 @@ describe('value column (XOR or scaled decimals)', () => {
       fc.property(fc.oneof(fc.array(anyFloat, { maxLength: 300 }), decimals, counter), (vals) => {
         const out = roundTripValues(vals);
         vals.forEach((v, i) => expect(sameFloat(out[i] as number, v)).toBe(true));
+      }),
+    );
+  });
+  it('is never larger than the XOR form it passes over', () => {
+    const decimals = fc.array(fc.integer({ min: -1e7, max: 1e7 }), { maxLength: 300 }).map((ints) => ints.map((i) => i / 100));
+    fc.assert(
+      fc.property(fc.oneof(fc.array(anyFloat, { maxLength: 300 }), decimals), (vals) => {
+        const xor = new BitWriter();
+        xor.write(0, 5);
+        writeXorFloats(xor, vals);
+        expect(encodeValueColumn(vals).length).toBeLessThanOrEqual(xor.finish().length);
       }),
     );
   });

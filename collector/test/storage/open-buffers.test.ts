@@ -1,3 +1,4 @@
+import type { Database } from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OpenBuffers } from '../../src/storage/open-buffers.js';
@@ -19,6 +20,13 @@ function firstWins(samples: ReadonlyArray<readonly [number, number]>): Array<[nu
   const m = new Map<number, number>();
   for (const [t, v] of samples) if (!m.has(t)) m.set(t, v);
   return [...m.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+/** The totals row the stats read (kept incrementally) against a recount of the chunks table. */
+function expectTotalsMatchChunks(db: Database): void {
+  const totals = db.prepare("SELECT chunks, samples, bytes FROM storage_totals WHERE kind = 'raw'").get();
+  const recount = db.prepare('SELECT count(*) AS chunks, coalesce(sum(count), 0) AS samples, coalesce(sum(length(data)), 0) AS bytes FROM chunks').get();
+  expect(totals).toEqual(recount);
 }
 
 describe('OpenBuffer (compact in-memory samples)', () => {
@@ -176,6 +184,29 @@ describe('spilling open buffers', () => {
     const all = [...want, [T0 + 7_500, 99] as [number, number]].sort((a, b) => a[0] - b[0]);
     expect(again.query(q)[0]?.points).toEqual(all);
     expect(again.stats().duplicateSamples).toBe(1);
+    expectTotalsMatchChunks(db);
+  });
+
+  it('keeps the storage totals equal to the chunks table when a seal batch fails half way', () => {
+    const db = chunkedDb();
+    const clock = new FakeClock(T0);
+    const st = store(db, clock, undefined, 10);
+    for (let i = 0; i < 40; i++) {
+      clock.now = T0 + i * 15_000 + 200;
+      db.transaction(() => st.append('h', [s(T0 + i * 15_000, i), { ...s(T0 + i * 15_000, i), metric: 'm2' }]))();
+      if (i % 8 === 7) st.runMaintenance(clock.now, { budgetMs: 10_000 });
+    }
+    expectTotalsMatchChunks(db);
+    // The second window's insert fails: the batch's deletes and first insert are rolled back with it.
+    db.exec("CREATE TEMP TRIGGER fail_second BEFORE INSERT ON chunks WHEN (SELECT count(*) FROM chunks) < 7 BEGIN SELECT RAISE(ABORT, 'disk trouble'); END");
+    const failed = st.runMaintenance(T0 + 2 * HOUR, { budgetMs: 10_000 });
+    expect(failed.errors.join()).toContain('disk trouble');
+    expectTotalsMatchChunks(db);
+    db.exec('DROP TRIGGER fail_second');
+    settle(st, T0 + 2 * HOUR);
+    expect((db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n).toBe(2);
+    expectTotalsMatchChunks(db);
+    expect(st.stats().rawSamples).toBe(80);
   });
 
   it('answers like a reference with tiny spills, frequent maintenance, late samples and restarts', () => {
@@ -208,6 +239,7 @@ describe('spilling open buffers', () => {
           settle(st, T0 + 9 * HOUR);
           expect(st.query(q)[0]?.points ?? []).toEqual(want);
           expect(store(db, clock, undefined, spill).query(q)[0]?.points ?? []).toEqual(want);
+          expectTotalsMatchChunks(db);
         },
       ),
       { numRuns: Number(process.env.HM_RUNS ?? 60) },
