@@ -97,7 +97,12 @@ export function writeXorFloats(w: BitWriter, values: ArrayLike<number>): void {
   }
 }
 
-/** Bits writeXorFloats would write for `values`, counted without writing them (it must make the same choices). */
+/**
+ * Bits writeXorFloats would write for `values`, counted without writing them.
+ * It makes the same choices as writeXorFloats, one for one (a property test holds them
+ * equal); running writeXorFloats itself into a counting sink made encoding
+ * 20% slower, the call sites then seeing two kinds of writer.
+ */
 export function xorFloatsCost(values: ArrayLike<number>): number {
   const n = values.length;
   if (n === 0) return 0;

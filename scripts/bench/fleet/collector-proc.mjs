@@ -22,7 +22,15 @@ export async function startCollector(configFile, dataDir) {
   const child = spawn(wrap[0] ?? process.execPath, [...wrap.slice(1), ...(wrap.length ? [process.execPath] : []), ...nodeArgs, COLLECTOR_BIN, 'serve', '--config', configFile, '--data-dir', dataDir], { env: { ...process.env, ...tuning.COLLECTOR_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
+  let partial = '';
+  // Heap compactions the collector logged (heap-release.ts): when, and what each gave back.
+  const compactions = [];
   child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
+  child.stdout.on('data', (d) => {
+    const lines = (partial + d).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) if (l.includes('"heap compacted"')) compactions.push({ at: Date.now(), ...JSON.parse(l) });
+  });
   const url = await new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
       out += d;
@@ -40,6 +48,7 @@ export async function startCollector(configFile, dataDir) {
     token: (uses) => cli('token', 'create', '--uses', String(uses)).token,
     apiKey: (role) => cli('apikey', 'create', '--role', role).key,
     logTail: () => out.slice(-3000) + err,
+    compactions: () => compactions,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -391,6 +391,17 @@ for (const r of rows) {
 console.log(`\nFleet page: ${main.pageCount} requests, ${f(main.pageKB)} KB each${main.aps ? ` (${main.aps.pageTargets} targets, ${main.aps.pageAps} of them the simulated APs, ${main.aps.pageApsUp} up)` : ''}. One /metrics scrape of the whole fleet: ${f(scrape.ms)} ms, ${f(scrape.gzipKB)} KB gzipped, ${f(scrape.collectorCpuMs)} ms collector CPU.`);
 console.log(`Ingest commits: ${f(scrape.batches / scrape.commits, 1)} batches per transaction (fsync) over the run (${scrape.commits} commits, ${scrape.batches} batches).`);
 console.log(`Collector memory at that scrape: RSS ${f(scrape.memMB.rss)} MB = V8 heap ${f(scrape.memMB.heapUsed)} MB used of ${f(scrape.memMB.heapTotal)} MB reserved, ${f(scrape.memMB.external)} MB external (buffers, arena slabs), the rest native (TLS, SQLite, code). Open buffers: ${f(scrape.memMB.openBuffers)} holding ${f(scrape.memMB.headSamples)} samples in ${f(scrape.memMB.headBytes)} MB of arena slabs.`);
+{
+  // Only those inside the main window count for it; all are listed.
+  const c = collector.compactions();
+  const freed = c.map((x) => x.rssMb[0] - x.rssMb[1]);
+  console.log(
+    c.length
+      ? `Heap compactions (heap-release.ts) during the run: ${c.length}; event-loop pause p50 ${f(median(c.map((x) => x.ms)))} ms, max ${f(Math.max(...c.map((x) => x.ms)))} ms; RSS given back p50 ${f(median(freed))} MB; ` +
+          c.map((x) => `${new Date(x.at).toISOString().slice(11, 16)}Z heap ${x.heapTotalMb[0]}→${x.heapTotalMb[1]} MB, RSS ${x.rssMb[0]}→${x.rssMb[1]} MB (${x.ms} ms)`).join('; ') + '.'
+      : 'Heap compactions (heap-release.ts) during the run: none.',
+  );
+}
 console.log(`Database growth at ${AGENTS} agents: ${f(samplesPerDay / 1e6)} M samples/day × ${f(bps.usedBytesPerSample, 2)} bytes/sample on disk ≈ ${f(bytesPerDay / 2 ** 30, 2)} GiB/day until raw retention (14 d default) starts deleting; chunk payload ${f(bps.bytesPerSample, 2)} bytes/sample, rollups +${f(bps.rollupFraction * 100)}% (measured on this metric set in the collector's storage engine: ${bps.samples.toLocaleString()} samples, 100 hosts × 4 h, sealed and rolled up).`);
 console.log(
   saturation
