@@ -6,10 +6,8 @@ export type CollectGarbage = () => Promise<void>;
 
 /**
  * V8's "collect all available garbage" (what a heap snapshot runs first),
- * through an in-process inspector session: no flag, no port. V8's own full
- * GCs keep the pages a burst grew the old generation by; this one compacts and
- * releases them (at 5,000 agents after the hourly seal: 125 → 88 MB reserved,
- * RSS −27 MB, ~225 ms on the event loop).
+ * through an in-process inspector session: no flag, no port. Unlike `gc()`
+ * from `--expose-gc`, it compacts and releases pages.
  */
 export const collectAllGarbage: CollectGarbage = async () => {
   const session = new Session();

@@ -33,7 +33,6 @@ export class ChunkTable {
   readonly #insert: Statement;
   readonly #inRange: Statement;
   readonly #inWindow: Statement;
-  readonly #delete: Statement;
   readonly #last: Statement;
   readonly #deleteWindow: Statement;
   readonly #addTotals: Statement;
@@ -45,7 +44,6 @@ export class ChunkTable {
     // start_ts > from - window bounds the index scan: a chunk ends within its window.
     this.#inRange = db.prepare('SELECT start_ts, end_ts, count, data FROM chunks WHERE series_id = ? AND start_ts > ? AND start_ts <= ? AND end_ts >= ? ORDER BY start_ts');
     this.#inWindow = db.prepare('SELECT id, start_ts, end_ts, count, head_hw, data FROM chunks WHERE series_id = ? AND start_ts >= ? AND start_ts < ? ORDER BY start_ts');
-    this.#delete = db.prepare('DELETE FROM chunks WHERE id = ?');
     this.#deleteWindow = db.prepare('DELETE FROM chunks WHERE series_id = ? AND start_ts >= ? AND start_ts < ?');
     this.#last = db.prepare('SELECT start_ts, end_ts, data FROM chunks WHERE series_id = ? ORDER BY start_ts DESC LIMIT 1');
     this.#addTotals = db.prepare("UPDATE storage_totals SET chunks = chunks + ?, samples = samples + ?, bytes = bytes + ? WHERE kind = 'raw'");
@@ -75,11 +73,10 @@ export class ChunkTable {
    * throws are dropped with its transaction.
    */
   batch<T>(fn: () => T): T {
-    this.#pending = { chunks: 0, samples: 0, bytes: 0 };
+    const p = { chunks: 0, samples: 0, bytes: 0 };
+    this.#pending = p;
     try {
       const out = fn();
-      const p = this.#pending;
-      this.#pending = null;
       if (p.chunks !== 0 || p.samples !== 0 || p.bytes !== 0) this.#addTotals.run(p.chunks, p.samples, p.bytes);
       return out;
     } finally {
@@ -112,7 +109,7 @@ export class ChunkTable {
       samples += r.count;
       bytes += r.data.length;
     }
-    const n = rows.length === 1 ? this.#delete.run((rows[0] as ChunkRow).id).changes : this.#deleteWindow.run(seriesId, start, start + CHUNK_WINDOW_MS).changes;
+    const n = this.#deleteWindow.run(seriesId, start, start + CHUNK_WINDOW_MS).changes;
     // Anything else would leave the totals wrong; the transaction is rolled back instead.
     if (n !== rows.length) throw new Error(`window ${start} of series ${seriesId}: deleted ${n} chunk rows, expected ${rows.length}`);
     this.#addToTotals(-rows.length, -samples, -bytes);
