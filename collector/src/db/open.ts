@@ -26,6 +26,9 @@ export function ensureDataDir(dataDir: string): void {
  * transaction — and therefore every ack sent after it — survives power loss.
  * Commits are batched by the ingest, so the fsync cost is shared.
  */
+/** SQLite's page cache, KiB. */
+export const PAGE_CACHE_KIB = 4096;
+
 export function openDatabase(dataDir: string, opts: { readonly?: boolean } = {}): Database {
   ensureDataDir(dataDir);
   const file = join(dataDir, DB_FILE);
@@ -39,6 +42,10 @@ export function openDatabase(dataDir: string, opts: { readonly?: boolean } = {})
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // better-sqlite3 builds SQLite with a 16 MB page cache; the collector's writes are appends and
+  // scattered single-row lookups whose pages the OS caches anyway, so 4 MB keeps the B-trees'
+  // upper levels and gives ~12 MB back (docs/capacity.md).
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   if (!opts.readonly) migrate(db);
   return db;
 }

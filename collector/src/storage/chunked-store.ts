@@ -12,7 +12,7 @@ import { Retention } from './retention.js';
 import { RollupTable } from './rollup.js';
 import { RollupJobs } from './rollup-jobs.js';
 import type { LatestSample, SampleStore, SeriesPoints, SeriesQuery, StoredSample } from './sample-store.js';
-import { sealBuffer } from './sealer.js';
+import { sealBuffer, type SealOutcome } from './sealer.js';
 import { SeriesIndex, type SeriesInfo } from './series-index.js';
 import { dbSpace, estimateBudget, type BudgetEstimate } from './size-budget.js';
 
@@ -117,6 +117,14 @@ export class ChunkedSampleStore implements SampleStore {
   #duplicates = 0;
   #lastCheckpoint = Number.NEGATIVE_INFINITY;
   #truncate: Statement | undefined;
+  /**
+   * Windows the last scan found due and not yet sealed, oldest first, and where the
+   * next slice resumes. After each hour 300,000 windows fall due at once and their
+   * seal takes many slices; scanning and sorting them again in every slice cost
+   * more than the sealing and made each slice overrun its budget (docs/capacity.md).
+   */
+  #dueQueue: number[] = [];
+  #dueNext = 0;
 
   constructor(db: Database, opts: ChunkedStoreOptions = {}) {
     const hasChunks = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chunks'").get();
@@ -335,6 +343,8 @@ export class ChunkedSampleStore implements SampleStore {
 
   #reload(): void {
     this.#generation++;
+    this.#dueQueue = [];
+    this.#dueNext = 0;
     const now = this.#clock();
     this.#series.load();
     this.#buffers.clear();
@@ -432,33 +442,56 @@ export class ChunkedSampleStore implements SampleStore {
   #sealDue(now: number, deadline: number, res: MaintenanceResult): void {
     const wall = this.#clock();
     const grace = this.#cfg.lateGraceMs;
-    const spillAt = this.#spillSamples;
     // Late data for time a tier already summarizes is sealed at once, so the tier is recomputed soon.
     const summarized = this.#jobs.watermark(0) ?? Number.NEGATIVE_INFINITY;
+    if (this.#dueNext < this.#dueQueue.length) {
+      // Slots of the queue were found due slices ago: one sealed since (by a reload) or reused is skipped.
+      const queue = this.#dueQueue;
+      const next = this.#sealBatches(queue, this.#dueNext, false, deadline, res, (b) => this.#buffers.stillDue(b, now, grace, summarized, wall));
+      this.#dueNext = next;
+      if (next < queue.length) return;
+    }
+    // The queue is done, so no slot numbers are held: the table may be renumbered (after each hour's seal).
+    this.#buffers.pack();
     // Buffers open longer than a window by the wall clock are sealed too: future-dated windows (a skewed agent clock) must not pin the head log.
-    const { due, spill } = this.#buffers.scan(now, grace, summarized, wall, spillAt);
+    const { due, spill } = this.#buffers.scan(now, grace, summarized, wall, this.#spillSamples);
     due.sort((a, b) => this.#buffers.windowStart(a) - this.#buffers.windowStart(b));
-    if (!this.#sealBatches(due, false, deadline, res)) return;
-    this.#sealBatches(spill, true, deadline, res);
+    this.#dueQueue = due;
+    this.#dueNext = 0;
+    this.#dueNext = this.#sealBatches(due, 0, false, deadline, res);
+    if (this.#dueNext < due.length) return;
+    this.#sealBatches(spill, 0, true, deadline, res);
   }
 
-  /** Seals (or spills) buffers 256 per transaction until the deadline; false when it ran out of time. */
-  #sealBatches(list: readonly number[], spill: boolean, deadline: number, res: MaintenanceResult): boolean {
-    for (let k = 0; k < list.length; k += 256) {
-      if (performance.now() > deadline) {
+  /**
+   * Seals (or spills) `list` from index `from`, up to 256 buffers per transaction,
+   * until the deadline, which is checked before every buffer (a seal of a full hour
+   * is ~150 µs, so 256 of them would overrun a slice by ~40 ms). Returns the index
+   * where it stopped (`list.length`: all done); `res.more` is set when it ran out of time.
+   * `keep` skips slots no longer due (the queue of an earlier scan).
+   */
+  #sealBatches(list: readonly number[], from: number, spill: boolean, deadline: number, res: MaintenanceResult, keep?: (slot: number) => boolean): number {
+    let k = from;
+    while (k < list.length) {
+      // One batch at least per call, so a slice whose scan used up its budget still makes progress.
+      if (k > from && performance.now() > deadline) {
         res.more = true;
-        return false;
+        return k;
       }
-      const batch = list.slice(k, k + 256);
+      const batch: number[] = [];
       const outcomes = this.#db.transaction(() =>
-        this.#chunks.batch(() =>
-          batch.map((b) => {
+        this.#chunks.batch(() => {
+          const out: SealOutcome[] = [];
+          for (; k < list.length && batch.length < 256 && (batch.length === 0 || performance.now() <= deadline); k++) {
+            const b = list[k] as number;
+            if (keep && !keep(b)) continue;
             const id = this.#buffers.seriesId(b);
-            const o = sealBuffer(this.#chunks, this.#buffers, b, id, this.#series.lastSealedWindow(id), this.#cfg.alignToleranceMs, spill);
+            out.push(sealBuffer(this.#chunks, this.#buffers, b, id, this.#series.lastSealedWindow(id), this.#cfg.alignToleranceMs, spill));
             this.#jobs.rawWindowChanged(id, this.#buffers.windowStart(b));
-            return o;
-          }),
-        ),
+            batch.push(b);
+          }
+          return out;
+        }),
       )();
       // Memory follows only after the commit.
       batch.forEach((b, i) => {
@@ -474,7 +507,7 @@ export class ChunkedSampleStore implements SampleStore {
         res.duplicatesDropped += o?.duplicates ?? 0;
       });
     }
-    return true;
+    return k;
   }
 
   #truncateHead(deadline: number, res: MaintenanceResult): void {

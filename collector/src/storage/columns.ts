@@ -12,6 +12,13 @@ export function grownColumn<T extends Column>(a: T, n: number, fill = 0): T {
   return b;
 }
 
+/** A column of `n` rows holding the first rows of `a` (more rows, new ones 0; fewer: a packed table gives the rest back). */
+export function resizedColumn<T extends Column>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a.length > n ? a.subarray(0, n) : a);
+  return b;
+}
+
 /**
  * Rows to grow a table to when it needs `need`: a quarter more than now. The
  * tables hold hundreds of thousands of rows and keep their high-water mark,

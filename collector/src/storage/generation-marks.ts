@@ -1,4 +1,4 @@
-import { grownColumn } from './columns.js';
+import { grownColumn, resizedColumn } from './columns.js';
 
 /**
  * One bit per row of a table: whether the current generation marked it (the
@@ -13,9 +13,15 @@ export class GenerationMarks {
   #marked = new Int32Array(256);
   #markedCount = 0;
 
-  /** Grows the bits to `rows` rows. */
+  /** Grows the bits to `rows` rows, or cuts them. */
   resize(rows: number): void {
-    this.#bits = grownColumn(this.#bits, Math.ceil(rows / 8));
+    this.#bits = resizedColumn(this.#bits, Math.ceil(rows / 8));
+  }
+
+  /** Forgets every mark (the table's rows were renumbered between calls). */
+  reset(): void {
+    this.#bits.fill(0);
+    this.#markedCount = 0;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { ByteArena, OWN_ARRAY } from './byte-arena.js';
-import { grownColumn } from './columns.js';
+import { resizedColumn } from './columns.js';
 import { headBytes, MAX_SAMPLE_BYTES } from './open-buffer-codec.js';
 
 const NONE = -1;
@@ -53,12 +53,22 @@ export class OpenBufferBytes {
     this.#spillCapBytes = cap;
   }
 
-  /** Grows the columns to `n` slots. */
+  /** Grows the columns to `n` slots, or cuts them (OpenBuffers packed its table). */
   resize(n: number): void {
-    this.#cls = grownColumn(this.#cls, n);
-    this.#handle = grownColumn(this.#handle, n);
-    this.#hint = grownColumn(this.#hint, n);
-    this.#len = grownColumn(this.#len, n);
+    this.#cls = resizedColumn(this.#cls, n);
+    this.#handle = resizedColumn(this.#handle, n);
+    this.#hint = resizedColumn(this.#hint, n);
+    this.#len = resizedColumn(this.#len, n);
+  }
+
+  /** Row `from` becomes row `to` (a free one); the bytes stay where they are in the arena. */
+  move(from: number, to: number): void {
+    this.#cls[to] = this.#cls[from] as number;
+    this.#handle[to] = this.#handle[from] as number;
+    this.#hint[to] = this.#hint[from] as number;
+    this.#len[to] = this.#len[from] as number;
+    this.#cls[from] = NONE;
+    this.#handle[from] = NONE;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { CHUNK_WINDOW_MS } from './chunk-table.js';
-import { grownCapacity, grownColumn } from './columns.js';
+import { grownCapacity, grownColumn, resizedColumn } from './columns.js';
 import { GenerationMarks } from './generation-marks.js';
 import { OpenBufferBytes } from './open-buffer-bytes.js';
 import { decodeSamples, encodeSample, MAX_SAMPLE_BYTES } from './open-buffer-codec.js';
@@ -18,6 +18,16 @@ const NONE = -1;
 /** How long after its end a window's buffers wait for stragglers (agents send every 15 s) before they are spilled. */
 const ENDED_SETTLE_MS = 60_000;
 
+/** Buffers opened (by the wall clock, seconds since EPOCH) at or before this have been open longer than a window and its grace. */
+function staleBefore(wall: number, graceMs: number): number {
+  return Math.floor((wall - EPOCH - CHUNK_WINDOW_MS - graceMs) / 1000);
+}
+
+/** A window is sealed once its grace has passed, when a rollup tier already summarizes its time, or when it has been open too long by the wall clock (a skewed agent's future window). */
+function isDue(start: number, openedSec: number, now: number, graceMs: number, summarizedBefore: number, staleSec: number): boolean {
+  return start + CHUNK_WINDOW_MS + graceMs <= now || start < summarizedBefore || openedSec <= staleSec;
+}
+
 /**
  * The in-memory side of the head: per series and chunk window, the samples
  * that are durable in the head log but not yet in a chunk. At 300,000 series
@@ -31,8 +41,8 @@ const ENDED_SETTLE_MS = 60_000;
  * agent): the buffer is decoded, the sample inserted in order and the buffer
  * re-encoded. The store spills a buffer that grows past a few dozen
  * samples into a chunk row, so memory per series stays bounded whatever the
- * window. Slots are stable while a buffer is open (freed slots are reused,
- * never moved).
+ * window. Slots are stable while a buffer is open (freed slots are reused)
+ * except across pack(), which renumbers them between calls.
  *
  * Every column's type is wide enough by construction. A buffer holds samples
  * of one 1-hour window at distinct integer milliseconds (its caller inserts
@@ -126,18 +136,19 @@ export class OpenBuffers {
     return this.#high++;
   }
 
+  /** Grows the columns to `n` rows, or cuts them (pack). */
   #resize(n: number): void {
     this.#capacity = n;
-    this.#series = grownColumn(this.#series, n);
-    this.#hour = grownColumn(this.#hour, n);
-    this.#openedSec = grownColumn(this.#openedSec, n);
-    this.#minHead = grownColumn(this.#minHead, n);
-    this.#maxHead = grownColumn(this.#maxHead, n);
-    this.#count = grownColumn(this.#count, n);
-    this.#spilledOff = grownColumn(this.#spilledOff, n);
-    this.#lastOff = grownColumn(this.#lastOff, n);
-    this.#lastDelta = grownColumn(this.#lastDelta, n);
-    this.#lastValue = grownColumn(this.#lastValue, n);
+    this.#series = resizedColumn(this.#series, n);
+    this.#hour = resizedColumn(this.#hour, n);
+    this.#openedSec = resizedColumn(this.#openedSec, n);
+    this.#minHead = resizedColumn(this.#minHead, n);
+    this.#maxHead = resizedColumn(this.#maxHead, n);
+    this.#count = resizedColumn(this.#count, n);
+    this.#spilledOff = resizedColumn(this.#spilledOff, n);
+    this.#lastOff = resizedColumn(this.#lastOff, n);
+    this.#lastDelta = resizedColumn(this.#lastDelta, n);
+    this.#lastValue = resizedColumn(this.#lastValue, n);
     this.#bytes.resize(n);
     this.#marks.resize(n);
   }
@@ -327,7 +338,7 @@ export class OpenBuffers {
     const count = this.#count;
     const bytes = this.#bytes;
     const opened = this.#openedSec;
-    const staleSec = Math.floor((wall - EPOCH - CHUNK_WINDOW_MS - graceMs) / 1000);
+    const staleSec = staleBefore(wall, graceMs);
     // A window that ended a minute ago is spilled at once rather than held through the grace period:
     // otherwise every series holds two windows' samples for the grace after each hour. Late samples
     // still join it (and are merged when it is sealed).
@@ -336,7 +347,7 @@ export class OpenBuffers {
       const h = hour[s] as number;
       if (h === FREE) continue;
       const start = h * CHUNK_WINDOW_MS;
-      if (start + CHUNK_WINDOW_MS + graceMs <= now || start < summarizedBefore || (opened[s] as number) <= staleSec) due.push(s);
+      if (isDue(start, opened[s] as number, now, graceMs, summarizedBefore, staleSec)) due.push(s);
       else {
         const n = count[s] as number;
         if (n >= spillAt) spill.push(s);
@@ -345,6 +356,13 @@ export class OpenBuffers {
     }
     bytes.compact(this.#high);
     return { due, spill };
+  }
+
+  /** Whether a slot found due by an earlier scan still holds a buffer that is due (its slot may have been freed or reused since). */
+  stillDue(slot: number, now: number, graceMs: number, summarizedBefore: number, wall: number): boolean {
+    const h = this.#hour[slot];
+    if (h === undefined || h === FREE) return false;
+    return isDue(h * CHUNK_WINDOW_MS, this.#openedSec[slot] as number, now, graceMs, summarizedBefore, staleBefore(wall, graceMs));
   }
 
   /** The first head_log row still needed (Infinity: none); everything before it can be deleted. */
@@ -398,6 +416,59 @@ export class OpenBuffers {
     this.#lastDelta[slot] = this.#freeSlot;
     this.#freeSlot = slot;
     this.#size--;
+  }
+
+  /**
+   * Moves the buffers of the table's upper rows into its free lower rows and cuts
+   * the columns to fit, when fewer than 60% of the rows are in use. That is the
+   * case after each hour's seal: at the boundary every series opened its new
+   * window's buffer above the old ones (nothing was free yet), and the seal then
+   * freed the old ones below, so the rows in use are the upper half and the free
+   * lower half's ~54 bytes a row (16 MB at 300,000 series) stay resident for the
+   * rest of the hour. Slot numbers change: the caller holds none across it.
+   * Returns whether it packed.
+   */
+  pack(): boolean {
+    const high = this.#high;
+    const size = this.#size;
+    if (high < 1024 || size >= high * 0.6) return false;
+    const hour = this.#hour;
+    let to = 0;
+    // Rows in use at or above `size` number exactly the free rows below it.
+    for (let from = size; from < high; from++) {
+      if (hour[from] === FREE) continue;
+      while (hour[to] !== FREE) to++;
+      this.#move(from, to++);
+    }
+    this.#high = size;
+    this.#freeSlot = NONE;
+    const n = grownCapacity(size, size);
+    if (n < this.#capacity) this.#resize(n);
+    this.#marks.reset();
+    return true;
+  }
+
+  /** Row `from` (in use) becomes row `to` (free, not on the free list any more): its columns, its bytes' handle and the series' reference to it. */
+  #move(from: number, to: number): void {
+    const id = this.#series[from] as number;
+    this.#series[to] = id;
+    this.#hour[to] = this.#hour[from] as number;
+    this.#openedSec[to] = this.#openedSec[from] as number;
+    this.#minHead[to] = this.#minHead[from] as number;
+    this.#maxHead[to] = this.#maxHead[from] as number;
+    this.#count[to] = this.#count[from] as number;
+    this.#spilledOff[to] = this.#spilledOff[from] as number;
+    this.#lastOff[to] = this.#lastOff[from] as number;
+    this.#lastDelta[to] = this.#lastDelta[from] as number;
+    this.#lastValue[to] = this.#lastValue[from] as number;
+    this.#bytes.move(from, to);
+    this.#hour[from] = FREE;
+    if (this.#first[id] === from + 1) this.#first[id] = to + 1;
+    else if (this.#second[id] === from + 1) this.#second[id] = to + 1;
+    else {
+      const extra = this.#extra.get(id) as number[];
+      extra[extra.indexOf(from)] = to;
+    }
   }
 
   clear(): void {

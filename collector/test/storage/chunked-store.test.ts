@@ -184,3 +184,52 @@ describe('ChunkedSampleStore', () => {
     expect(pts[5]).toEqual([T0 + 5 * MIN, 5]);
   });
 });
+
+describe('ChunkedSampleStore: an hour of windows sealed over many maintenance slices', () => {
+  const SERIES = 120;
+  const hourOf = (from: number, metric = 'm'): StoredSample[] =>
+    Array.from({ length: SERIES }, (_, k) => Array.from({ length: 12 }, (_, i) => s(metric, from + i * 5 * MIN + k, k * 100 + i, { k: String(k) }))).flat();
+
+  it('seals each due window within its slice, and every sample survives ingest, late data and a rollback between slices', () => {
+    const db = chunkedDb();
+    const clock = new FakeClock(T0 + HOUR);
+    const st = store(db, clock);
+    db.transaction(() => st.append('h', hourOf(T0)))();
+    clock.now = T0 + HOUR + 6 * MIN;
+    let sealed = 0;
+    let calls = 0;
+    const late = s('m', T0 + 30 * MIN + 7, -1, { k: '0' });
+    // A budget of 0: each slice seals one window (taken from the queue of the first scan) and reports more work.
+    for (; sealed < SERIES + 1 && calls < 10 * SERIES; calls++) {
+      const r = st.runMaintenance(clock.now, { budgetMs: 0 });
+      expect(r.errors).toEqual([]);
+      expect(r.more).toBe(true);
+      expect(r.sealedBuffers).toBeLessThanOrEqual(1);
+      sealed += r.sealedBuffers;
+      if (calls === 10) db.transaction(() => st.append('h', hourOf(T0 + HOUR, 'm')))();
+      if (calls === 20) db.transaction(() => st.append('h', [late]))();
+      if (calls === 40) {
+        expect(() =>
+          db.transaction(() => {
+            st.append('h', [s('m', T0 + 2 * HOUR + 1, 5, { k: '1' })]);
+            throw new Error('commit failed');
+          })(),
+        ).toThrow('commit failed');
+      }
+    }
+    // Every window of the first hour and the late sample's second buffer sealed, none of the second hour's.
+    expect(sealed).toBe(SERIES + 1);
+    expect(st.runMaintenance(clock.now, { budgetMs: 10_000 }).sealedBuffers).toBe(0);
+    expect(st.stats().headSamples).toBe(SERIES * 12);
+    settle(st, T0 + 3 * HOUR);
+    const fresh = store(db, clock);
+    const series = fresh.query({ targetId: 'h', metric: 'm', fromMs: T0, toMs: T0 + 2 * HOUR });
+    expect(series).toHaveLength(SERIES);
+    for (const k of [0, 1, SERIES - 1]) {
+      const pts = series.find((x) => x.labels.k === String(k))?.points ?? [];
+      const want = [...hourOf(T0), ...hourOf(T0 + HOUR), ...(k === 0 ? [late] : [])].filter((x) => x.labels.k === String(k)).map((x) => [x.ts, x.value]).sort((a, b) => (a[0] as number) - (b[0] as number));
+      expect(pts).toEqual(want);
+    }
+    expect(fresh.stats().rawSamples).toBe(2 * SERIES * 12 + 1);
+  });
+});

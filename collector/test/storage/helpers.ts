@@ -52,7 +52,6 @@ export function store(db: Database, clock: FakeClock, cfg: Partial<StorageConfig
   return new ChunkedSampleStore(db, { config: resolveStorageConfig(cfg), clock: clock.fn, ...(spillSamples ? { spillSamples } : {}) });
 }
 
-/** Runs maintenance until it reports no more work (no time budget pressure in tests). */
 /** Runs maintenance until it has nothing left to do; returns how many raw chunks it deleted. */
 export function settle(s: ChunkedSampleStore, now: number): number {
   let deleted = 0;

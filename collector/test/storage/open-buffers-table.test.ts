@@ -116,6 +116,62 @@ describe('open buffers: columns and slots', () => {
     expect(bufs.minHeadId()).toBe(1_000_010);
   });
 
+  it('packs the rows a seal left in the upper half into the lower one, every buffer and series reference kept', () => {
+    const bufs = new OpenBuffers();
+    const n = 6_000;
+    const state = (b: number) => ({
+      id: bufs.seriesId(b),
+      start: bufs.windowStart(b),
+      opened: bufs.openedAt(b),
+      samples: bufs.decode(b),
+      last: [bufs.lastTs(b), bufs.lastValue(b), bufs.count(b), bufs.bytes(b)],
+      head: bufs.maxHeadId(b),
+      spilled: bufs.spilledMaxTs(b),
+    });
+    // An hour: a buffer per series. The boundary: every series opens its next window above them;
+    // a few series get a third (late data for an older window), which lives in the overflow list.
+    const old = Array.from({ length: n }, (_, id) => bufs.get(id, T0, T0));
+    const next = Array.from({ length: n }, (_, id) => bufs.get(id, T0 + HOUR, T0 + HOUR));
+    const third = Array.from({ length: 50 }, (_, id) => bufs.get(id * 7, T0 - HOUR, T0 + HOUR));
+    for (const b of [...old, ...next, ...third]) {
+      for (let i = 0; i < 1 + (b % 40); i++) bufs.insert(b, bufs.windowStart(b) + i * 15_000 + (b % 13), (b * 31 + i) / 8);
+      bufs.noteHead(b, 2_000_000 + b);
+      if (b % 3 === 0) bufs.setSpilledMaxTs(b, bufs.windowStart(b) + 7);
+    }
+    // The seal frees the old window's rows (the lower half), and a few of the upper ones.
+    for (const b of old) bufs.remove(b);
+    for (const b of next.filter((_, i) => i % 100 === 0)) bufs.remove(b);
+    const live = [...next.filter((_, i) => i % 100 !== 0), ...third];
+    const before = new Map(live.map((b) => [bufs.seriesId(b) * 10 + (bufs.windowStart(b) - T0 + HOUR) / HOUR, state(b)]));
+    const heads = bufs.minHeadId();
+    expect(bufs.pack()).toBe(true);
+    expect(bufs.pack()).toBe(false);
+    expect(bufs.size).toBe(live.length);
+    // Every buffer found again through its series, whole, in a row below the count of buffers.
+    const after = new Map<number, ReturnType<typeof state>>();
+    for (let id = 0; id < n; id++) {
+      for (const b of bufs.forSeries(id)) {
+        expect(b).toBeLessThan(live.length);
+        after.set(id * 10 + (bufs.windowStart(b) - T0 + HOUR) / HOUR, state(b));
+      }
+    }
+    expect(after).toEqual(before);
+    expect(bufs.minHeadId()).toBe(heads);
+    const scanned = bufs.scan(T0 + HOUR, 10 * 60_000, 0, T0 + HOUR, 1000);
+    expect(scanned.due.length + scanned.spill.length).toBeLessThanOrEqual(live.length);
+    // The packed table takes new windows and samples, and removes as before.
+    const fresh = bufs.get(n + 1, T0 + 2 * HOUR, T0 + 2 * HOUR);
+    expect(fresh).toBe(live.length);
+    bufs.insert(fresh, T0 + 2 * HOUR + 5, 1.5);
+    const again = bufs.get(3, T0 + HOUR, T0 + HOUR);
+    expect(state(again)).toEqual(before.get(3 * 10 + 2));
+    bufs.insert(again, T0 + HOUR + 59 * 60_000, 9);
+    expect(bufs.decode(again).values.at(-1)).toBe(9);
+    bufs.remove(again);
+    expect(bufs.forSeries(3)).toEqual([]);
+    expect(bufs.decode(fresh)).toEqual({ ts: [T0 + 2 * HOUR + 5], values: [1.5] });
+  });
+
   it('costs a repeated value no byte of its own', () => {
     const bufs = new OpenBuffers();
     const b = bufs.get(1, T0, T0);
