@@ -186,7 +186,7 @@ describe('ChunkedSampleStore', () => {
 });
 
 describe('ChunkedSampleStore: an hour of windows sealed over many maintenance slices', () => {
-  const SERIES = 120;
+  const SERIES = 1200;
   const hourOf = (from: number, metric = 'm'): StoredSample[] =>
     Array.from({ length: SERIES }, (_, k) => Array.from({ length: 12 }, (_, i) => s(metric, from + i * 5 * MIN + k, k * 100 + i, { k: String(k) }))).flat();
 
