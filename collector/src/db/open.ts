@@ -20,15 +20,15 @@ export function ensureDataDir(dataDir: string): void {
   }
 }
 
+/** SQLite's page cache, KiB. */
+export const PAGE_CACHE_KIB = 4096;
+
 /**
  * Opens the database with the settings durability depends on:
  * WAL so readers never block the writer; synchronous=FULL so a committed
  * transaction — and therefore every ack sent after it — survives power loss.
  * Commits are batched by the ingest, so the fsync cost is shared.
  */
-/** SQLite's page cache, KiB. */
-export const PAGE_CACHE_KIB = 4096;
-
 export function openDatabase(dataDir: string, opts: { readonly?: boolean } = {}): Database {
   ensureDataDir(dataDir);
   const file = join(dataDir, DB_FILE);

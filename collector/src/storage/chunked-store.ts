@@ -444,13 +444,8 @@ export class ChunkedSampleStore implements SampleStore {
     const grace = this.#cfg.lateGraceMs;
     // Late data for time a tier already summarizes is sealed at once, so the tier is recomputed soon.
     const summarized = this.#jobs.watermark(0) ?? Number.NEGATIVE_INFINITY;
-    if (this.#dueNext < this.#dueQueue.length) {
-      // Slots of the queue were found due slices ago: one sealed since (by a reload) or reused is skipped.
-      const queue = this.#dueQueue;
-      const next = this.#sealBatches(queue, this.#dueNext, false, deadline, res, (b) => this.#buffers.stillDue(b, now, grace, summarized, wall));
-      this.#dueNext = next;
-      if (next < queue.length) return;
-    }
+    // The queue of an earlier scan first: a slot sealed since (by a reload) or reused is skipped.
+    if (!this.#sealQueued(deadline, res, (b) => this.#buffers.stillDue(b, now, grace, summarized, wall))) return;
     // The queue is done, so no slot numbers are held: the table may be renumbered (after each hour's seal).
     this.#buffers.pack();
     // Buffers open longer than a window by the wall clock are sealed too: future-dated windows (a skewed agent clock) must not pin the head log.
@@ -458,9 +453,14 @@ export class ChunkedSampleStore implements SampleStore {
     due.sort((a, b) => this.#buffers.windowStart(a) - this.#buffers.windowStart(b));
     this.#dueQueue = due;
     this.#dueNext = 0;
-    this.#dueNext = this.#sealBatches(due, 0, false, deadline, res);
-    if (this.#dueNext < due.length) return;
+    if (!this.#sealQueued(deadline, res)) return;
     this.#sealBatches(spill, 0, true, deadline, res);
+  }
+
+  /** Seals from the due queue until the deadline; true when the queue is done. */
+  #sealQueued(deadline: number, res: MaintenanceResult, keep?: (slot: number) => boolean): boolean {
+    this.#dueNext = this.#sealBatches(this.#dueQueue, this.#dueNext, false, deadline, res, keep);
+    return this.#dueNext >= this.#dueQueue.length;
   }
 
   /**

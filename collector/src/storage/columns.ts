@@ -6,8 +6,7 @@ type Column = Int32Array | Float64Array | Float32Array | Int8Array | Uint8Array;
  * values) keep per-row state in such columns instead of an object per row.
  */
 export function grownColumn<T extends Column>(a: T, n: number, fill = 0): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
+  const b = resizedColumn(a, n);
   if (fill !== 0) b.fill(fill, a.length);
   return b;
 }
